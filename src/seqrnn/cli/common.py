@@ -1,0 +1,77 @@
+"""Pieces shared by the CLI modules: logging/progress set-up, config merging, error display."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from seqrnn.config import load_config_file
+from seqrnn.errors import SeqrnnError
+from seqrnn.train.callbacks import Callback
+
+
+def setup_logging(verbose: bool) -> None:
+    """Send library log records to stderr (the library itself never prints)."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn seqrnn's own errors into one clear line and exit status 2 (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except SeqrnnError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def merge_config(config_file: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Config file (TOML/YAML/JSON) first, then flags that were given (dotted keys)."""
+    data: dict[str, Any] = load_config_file(config_file) if config_file else {}
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        node = data
+        *parents, leaf = dotted.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    return data
+
+
+class ProgressBar(Callback):
+    """A tqdm bar per epoch on stderr; ``--no-progress`` leaves it out."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+
+    def on_epoch_start(self, trainer: Any, epoch: int) -> None:
+        self.total = None
+        self.bar = tqdm(desc=f"epoch {epoch + 1}", unit="batch", leave=False, file=sys.stderr)
+
+    def on_batch_end(self, trainer: Any, batch: int, loss: float) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            if batch % 20 == 0:
+                self.bar.set_postfix(loss=f"{loss:.4f}")
+
+    def on_epoch_end(self, trainer: Any, row: dict[str, Any]) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        parts = " ".join(
+            f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
+        )
+        click.echo(parts, err=True)

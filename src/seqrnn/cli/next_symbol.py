@@ -1,0 +1,236 @@
+"""CLI verbs for next-symbol models: train, evaluate, predict, generate, score, summary, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import numpy as np
+
+from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_logging
+from seqrnn.config import load_config_file
+from seqrnn.evaluation.metrics import summarize
+from seqrnn.evaluation.scoring import score_sequences
+from seqrnn.io.runs import save_metrics
+from seqrnn.workflows import next_symbol as ns
+
+FORMATS = click.Choice([f.value for f in ns.InputFormat])
+
+
+def _train_options(fn):
+    opts = [
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            help="TOML/YAML/JSON config; flags override it.",
+        ),
+        click.option("--train", "data.train", help="Training file or glob."),
+        click.option(
+            "--val",
+            "data.val",
+            help="Validation file or glob (default: hold out --val-fraction of the training data).",
+        ),
+        click.option("--val-fraction", "data.val_fraction", type=float),
+        click.option("--format", "data.format", type=FORMATS, help="Input format."),
+        click.option("--window", "data.window", type=int, help="Window length L."),
+        click.option("--step", "data.step", type=int, help="Keep every step-th window."),
+        click.option("--random-offset/--no-random-offset", "data.random_offset", default=None),
+        click.option("--cell", "model.encoder.cell", type=click.Choice(["rnn", "lstm", "gru"])),
+        click.option("--hidden", "model.encoder.hidden_size", type=int),
+        click.option("--layers", "model.encoder.num_layers", type=int),
+        click.option("--dropout", "model.encoder.dropout", type=float),
+        click.option(
+            "--bidirectional/--unidirectional", "model.encoder.bidirectional", default=None
+        ),
+        click.option(
+            "--embedding-dim", "model.embedding_dim", type=int, help="0 = one-hot inputs."
+        ),
+        click.option("--head", "model.head", type=click.Choice(["last", "per_step"])),
+        click.option("--epochs", "train.epochs", type=int),
+        click.option("--batch-size", "train.batch_size", type=int),
+        click.option(
+            "--optimizer",
+            "train.optimizer",
+            type=click.Choice(["adam", "adamw", "rmsprop", "sgd", "adagrad"]),
+        ),
+        click.option("--lr", "train.learning_rate", type=float),
+        click.option("--clip", "train.grad_clip", type=float, help="0 = no clipping."),
+        click.option("--patience", "train.patience", type=int, help="0 = no early stopping."),
+        click.option("--seed", "train.seed", type=int),
+        click.option("--device", "train.device", help="auto, cpu, cuda, cuda:1 ..."),
+        click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
+        click.option("--name", "name", help="Run folder name (default: a timestamp)."),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+@click.command("train")
+@_train_options
+@click.option(
+    "--resume",
+    type=click.Path(file_okay=False, exists=True),
+    help="Continue the run in this folder from its last checkpoint.",
+)
+@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
+@click.option("-v", "--verbose", is_flag=True)
+@friendly_errors
+def train_cmd(config_file, resume, progress, verbose, **flags):
+    """Train a next-symbol model; writes a run folder and prints where."""
+    setup_logging(verbose)
+    if resume:
+        data = load_config_file(Path(resume) / "config.json")
+    else:
+        data = merge_config(config_file, flags)
+    config = ns.run_config_from_dict(data)
+    callbacks = [ProgressBar()] if progress else []
+    try:
+        result = ns.train(config, callbacks, resume=resume)
+    except KeyboardInterrupt:
+        raise
+    last = result.history[-1] if result.history else {}
+    click.echo(f"run folder: {result.run_dir}")
+    click.echo(
+        "last epoch: "
+        + json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in last.items()})
+    )
+
+
+@click.command("evaluate")
+@click.argument("model")
+@click.argument("data")
+@click.option("--format", "fmt", type=FORMATS, help="Default: the model's training format.")
+@click.option("--top-k", default=3, show_default=True, help="Report top-1..K accuracy.")
+@click.option("--out", type=click.Path(file_okay=False), help="Write metrics.json here.")
+@friendly_errors
+def evaluate_cmd(model, data, fmt, top_k, out):
+    """Cross-entropy, perplexity and top-k accuracy of MODEL (file or run folder) on DATA."""
+    m = ns.load_model(model)
+    scores = score_sequences(m, ns.encode_file(m, data, fmt), top_k=top_k)
+    metrics = summarize(scores, top_k)
+    for key, value in metrics.to_dict().items():
+        click.echo(f"{key}: {value}")
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        save_metrics(Path(out), metrics.to_dict())
+
+
+@click.command("predict")
+@click.argument("model")
+@click.argument("prefix", nargs=-1)
+@click.option(
+    "--input", "input_file", type=click.File("r"), help="Read one prefix per line (- for stdin)."
+)
+@click.option("--top-k", default=5, show_default=True)
+@friendly_errors
+def predict_cmd(model, prefix, input_file, top_k):
+    """The top-k next symbols after PREFIX (whitespace-separated symbols) with probabilities."""
+    m = ns.load_model(model)
+    prefixes = [" ".join(prefix)] if prefix else []
+    if input_file is not None:
+        prefixes += [line.rstrip("\n") for line in input_file]
+    if not prefixes:
+        raise click.UsageError("give a PREFIX or --input")
+    import torch
+
+    L = m.context_length
+    for text in prefixes:
+        ids = m.vocab.encode(text.split())[-L:]
+        ctx = torch.zeros(1, L, dtype=torch.int64)
+        if len(ids):
+            ctx[0, L - len(ids) :] = torch.as_tensor(ids)
+        logp = m.next_log_probs(ctx)[0]
+        top = logp.topk(min(top_k, len(logp)))
+        guesses = ", ".join(
+            f"{m.vocab.symbols[int(i)]} ({float(p):.3f})"
+            for p, i in zip(top.values.exp(), top.indices, strict=True)
+        )
+        click.echo(f"{text} -> {guesses}")
+
+
+@click.command("generate")
+@click.argument("model")
+@click.option("--prime", default="", help="Symbols to start from (whitespace-separated).")
+@click.option("--length", default=50, show_default=True)
+@click.option("--temperature", default=1.0, show_default=True, type=float)
+@click.option("--top-k", type=int)
+@click.option("--top-p", type=float)
+@click.option("--num-samples", default=1, show_default=True)
+@click.option("--seed", type=int, help="Same seed, same samples.")
+@friendly_errors
+def generate_cmd(model, prime, length, temperature, top_k, top_p, num_samples, seed):
+    """Sample continuations from MODEL with temperature / top-k / top-p."""
+    from seqrnn.generation import generate
+
+    m = ns.load_model(model)
+    out = generate(
+        m, m.vocab.encode(prime.split()), length, temperature, top_k, top_p, num_samples, seed
+    )
+    for row in out:
+        click.echo(" ".join(m.vocab.decode(row)))
+
+
+@click.command("score")
+@click.argument("model")
+@click.argument("data")
+@click.option("--format", "fmt", type=FORMATS)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder for scores.csv, metrics.json and the two plots.",
+)
+@friendly_errors
+def score_cmd(model, data, fmt, out):
+    """For every position of DATA: p(true next symbol), its rank and -log p, as CSV + plots."""
+    import pandas as pd
+
+    from seqrnn.plots.next_symbol import plot_scores
+
+    m = ns.load_model(model)
+    s = score_sequences(m, ns.encode_file(m, data, fmt))
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(
+        {
+            "sequence": s.sequence,
+            "position": s.position,
+            "symbol": np.asarray(m.vocab.symbols, dtype=object)[s.target],
+            "prob": s.prob,
+            "rank": s.rank,
+            "neg_log_prob": s.nll,
+        }
+    )
+    frame.to_csv(out_dir / "scores.csv", index=False)
+    metrics = summarize(s)
+    save_metrics(out_dir, metrics.to_dict())
+    plots = plot_scores(s, out_dir)
+    click.echo(
+        f"scored {len(s):,} positions: cross-entropy {metrics.cross_entropy:.4f}, "
+        f"top-1 {metrics.top_k_accuracy[1]:.4f}"
+    )
+    for p in [out_dir / "scores.csv", *plots]:
+        click.echo(f"wrote {p}")
+
+
+@click.command("summary")
+@click.argument("model")
+@friendly_errors
+def summary_cmd(model):
+    """Each layer of MODEL with its parameter count; the total equals sum(p.numel())."""
+    m = ns.load_model(model)
+    rows = ns.summary(m.net)
+    width = max(len(r[0]) for r in rows)
+    for name, desc, n in rows:
+        click.echo(f"{name:<{width}}  {n:>10,}  {desc}")
+    total = sum(p.numel() for p in m.net.parameters())
+    click.echo(f"{'total':<{width}}  {total:>10,}")
+
+
+def register(group: click.Group) -> None:
+    """Add this module's verbs to the top-level group."""
+    for cmd in (train_cmd, evaluate_cmd, predict_cmd, generate_cmd, score_cmd, summary_cmd):
+        group.add_command(cmd)

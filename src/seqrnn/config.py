@@ -1,0 +1,144 @@
+"""Typed configuration: frozen dataclasses built from dicts, TOML or YAML, unknown keys rejected.
+
+Every component keeps its own config dataclass next to it; this module only holds the generic
+machinery: ``from_dict`` (with "did you mean ...?" for typos and Enum coercion), ``to_dict`` (to
+save the resolved config with a run) and ``load_config_file``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import enum
+import json
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from seqrnn.errors import ConfigError
+
+T = TypeVar("T")
+
+
+def _suggest(key: str, choices: list[str]) -> str:
+    near = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
+    return (
+        f" (did you mean {near[0]!r}?)" if near else f" (known keys: {', '.join(sorted(choices))})"
+    )
+
+
+def _coerce(value: Any, tp: Any, where: str) -> Any:
+    """Convert a plain value (from JSON/TOML/YAML/CLI) to the annotated type ``tp``."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if value is None:
+            return None
+        return _coerce(value, args[0], where)
+    if dataclasses.is_dataclass(tp):
+        if isinstance(value, tp):
+            return value
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table of settings, got {value!r}")
+        return from_dict(tp, value, where)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        if isinstance(value, tp):
+            return value
+        try:
+            return tp(value)
+        except ValueError:
+            names = [m.value for m in tp]
+            raise ConfigError(
+                f"{where}: {value!r} is not one of {', '.join(map(str, names))}"
+                + _suggest(str(value), [str(n) for n in names]).split(" (known")[0]
+            ) from None
+    if origin in (list, tuple):
+        (inner, *_) = typing.get_args(tp) or (Any,)
+        seq = [_coerce(v, inner, where) for v in value]
+        return tuple(seq) if origin is tuple else seq
+    if tp is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if tp is int and isinstance(value, bool):
+        raise ConfigError(f"{where}: expected an integer, got {value!r}")
+    if tp in (int, float, str, bool) and not isinstance(value, tp):
+        try:
+            if tp is bool and isinstance(value, str):
+                low = value.lower()
+                if low in ("true", "1", "yes"):
+                    return True
+                if low in ("false", "0", "no"):
+                    return False
+                raise ValueError
+            return tp(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected {tp.__name__}, got {value!r}") from None
+    return value
+
+
+def from_dict(cls: type[T], data: dict[str, Any], where: str = "config") -> T:
+    """Build dataclass ``cls`` from ``data``; unknown keys raise with the nearest known key."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for key, value in data.items():
+        key_norm = key.replace("-", "_")
+        if key_norm not in fields:
+            raise ConfigError(f"{where}: unknown key {key!r}" + _suggest(key_norm, list(fields)))
+        kwargs[key_norm] = _coerce(value, hints[key_norm], f"{where}.{key_norm}")
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def to_dict(obj: Any) -> Any:
+    """A JSON-ready copy of a (nested) config dataclass: Enums become their values."""
+    if dataclasses.is_dataclass(obj):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, list | tuple):
+        return [to_dict(v) for v in obj]
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def replace(obj: T, **changes: Any) -> T:
+    """``dataclasses.replace`` that coerces and checks names like ``from_dict`` does."""
+    merged = to_dict(obj)
+    merged.update(changes)
+    return from_dict(type(obj), merged, type(obj).__name__)
+
+
+def load_config_file(path: str | Path) -> dict[str, Any]:
+    """Read a TOML, YAML or JSON config file into a dict; errors name the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix == ".toml":
+            return tomllib.loads(text)
+        if path.suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text) or {}
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            raise ConfigError(f"{path}: unknown config format (use .toml, .yaml or .json)")
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot parse: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a table of settings")
+    return data
+
+
+def save_json(obj: Any, path: str | Path) -> None:
+    """Write ``to_dict(obj)`` as indented JSON (atomically, via a temporary file)."""
+    from seqrnn.io.atomic import atomic_write_text
+
+    atomic_write_text(path, json.dumps(to_dict(obj), indent=2, sort_keys=False) + "\n")

@@ -1,0 +1,66 @@
+"""The neural next-symbol model: a trained :class:`~seqrnn.nn.NextSymbolNet` + its vocabulary."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from seqrnn.data.vocab import Vocabulary
+from seqrnn.models.base import NextSymbolModel
+from seqrnn.nn.next_symbol import Head, NextSymbolNet
+
+
+class NeuralNextSymbolModel(NextSymbolModel):
+    """Wraps a network for inference: eval mode, ``inference_mode``, batched, any device."""
+
+    def __init__(
+        self,
+        net: NextSymbolNet,
+        vocab: Vocabulary,
+        context_length: int,
+        device: torch.device | str | None = None,
+    ):
+        self.net = net
+        self.vocab = vocab
+        self.context_length = context_length
+        self.device = torch.device(device) if device is not None else next(net.parameters()).device
+        self.net.to(self.device)
+
+    @torch.inference_mode()
+    def next_log_probs(self, contexts: torch.Tensor) -> torch.Tensor:
+        """``[B, L]`` -> ``[B, V]``; dropout is off (eval mode) whatever the caller did."""
+        self.net.eval()
+        logits, _ = self.net(contexts.to(self.device))
+        if self.net.config.head is Head.PER_STEP:
+            logits = logits[:, -1]  # [B, V]: the prediction after the last step
+        return F.log_softmax(logits.float(), dim=-1).cpu()
+
+    @torch.inference_mode()
+    def sequence_log_probs(
+        self, ids: np.ndarray | torch.Tensor, batch_size: int = 4096
+    ) -> torch.Tensor:
+        """Single pass for per-step networks: carry the state along the whole sequence.
+
+        Row ``t`` is conditioned on *all* symbols before ``t`` (not only the last ``L``).
+        Window-trained (last-head) networks fall back to the padded-window default.
+        """
+        if self.net.config.head is not Head.PER_STEP:
+            return super().sequence_log_probs(ids, batch_size)
+        self.net.eval()
+        ids = torch.as_tensor(np.asarray(ids), dtype=torch.int64)
+        # Shift right by one: the prediction for position t is read after symbol t-1; the first
+        # symbol is predicted from a single PAD (the "nothing yet" context).
+        inputs = torch.cat([torch.zeros(1, dtype=torch.int64), ids[:-1]])
+        out, state = [], None
+        for chunk in inputs.split(batch_size):
+            logits, state = self.net(chunk[None].to(self.device), state)  # [1, C, V]
+            out.append(F.log_softmax(logits[0].float(), dim=-1).cpu())
+        return torch.cat(out)
+
+    def describe(self) -> str:
+        c = self.net.config
+        e = c.encoder
+        bi = "bi-" if e.bidirectional else ""
+        cell = e.cell.value.upper()
+        return f"{bi}{cell} {e.num_layers}x{e.hidden_size}, window {self.context_length}"

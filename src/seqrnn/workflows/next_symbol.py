@@ -1,0 +1,226 @@
+"""Next-symbol models on event sequences: train, load, evaluate, predict, generate, score.
+
+Each function here is what one ``seqrnn`` verb calls; none prints. A trained model lives in a
+run folder (``config.json``, ``history.csv``, ``best.safetensors``, ``last.safetensors``,
+``metrics.json``, plots).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from seqrnn.config import ConfigError, from_dict, to_dict
+from seqrnn.data.readers import read_id_stream, read_sessions, read_tokens
+from seqrnn.data.vocab import Vocabulary
+from seqrnn.data.windows import Mapping, Windows
+from seqrnn.io.checkpoint import load_checkpoint, load_state_strict
+from seqrnn.io.runs import new_run_dir, save_config
+from seqrnn.models.neural import NeuralNextSymbolModel
+from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
+from seqrnn.tasks.next_symbol import NextSymbolTask, WindowBatches
+from seqrnn.train.callbacks import Callback
+from seqrnn.train.config import TrainConfig
+from seqrnn.train.trainer import Trainer
+
+logger = logging.getLogger(__name__)
+
+KIND = "next_symbol"
+
+
+class InputFormat(enum.StrEnum):
+    """The three sequence formats (see :mod:`seqrnn.data.readers`)."""
+
+    IDS = "ids"  # one integer id per line, files through a glob, one stream
+    SESSIONS = "sessions"  # one session per line, integer keys
+    TOKENS = "tokens"  # whitespace-separated tokens of any text, one stream
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the sequences come from and how they are cut into windows."""
+
+    train: str = ""
+    val: str | None = None  # explicit validation file(s); else ``val_fraction`` is held out
+    format: InputFormat = InputFormat.SESSIONS
+    window: int = 10
+    step: int = 1
+    random_offset: bool = False  # start windows at a random offset in [0, step)
+    val_fraction: float = 0.1
+    min_count: int = 1
+    max_vocab: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.window <= 0:
+            raise ConfigError(f"data.window must be a positive integer, got {self.window}")
+        if self.step <= 0:
+            raise ConfigError(f"data.step must be a positive integer, got {self.step}")
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise ConfigError(f"data.val_fraction must be in [0, 1), got {self.val_fraction}")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything a next-symbol training run needs; saved as the run's ``config.json``."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: NextSymbolConfig = field(default_factory=NextSymbolConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    runs_dir: str = "runs"
+    name: str | None = None
+
+
+def run_config_from_dict(data: dict[str, Any]) -> RunConfig:
+    """Build and check a :class:`RunConfig` (unknown keys get a suggestion)."""
+    return from_dict(RunConfig, data, "config")
+
+
+def read_sequences(path: str, fmt: InputFormat) -> list[np.ndarray] | list[list[str]]:
+    """Raw sequences of a file/glob in the given format (one per session, or one stream)."""
+    fmt = InputFormat(fmt)
+    if fmt is InputFormat.IDS:
+        return [read_id_stream(path)]
+    if fmt is InputFormat.SESSIONS:
+        return read_sessions(path, integer=True)
+    return [read_tokens(path)]
+
+
+def split_validation(sequences: list, fraction: float, seed: int) -> tuple[list, list]:
+    """Hold out ``fraction`` for validation: random sessions, or the tail of a single stream."""
+    if fraction == 0:
+        return sequences, []
+    if len(sequences) == 1:
+        seq = sequences[0]
+        cut = round(len(seq) * (1 - fraction))
+        return [seq[:cut]], [seq[cut:]]
+    order = np.random.default_rng(seed).permutation(len(sequences))
+    n_val = max(1, round(len(sequences) * fraction))
+    return [sequences[i] for i in order[n_val:]], [sequences[i] for i in order[:n_val]]
+
+
+def mapping_for(head: Head) -> Mapping:
+    """The window mapping each head trains on, chosen once here."""
+    return Mapping.NEXT if Head(head) is Head.LAST else Mapping.SHIFTED
+
+
+@dataclass
+class TrainResult:
+    """What a finished training run left behind."""
+
+    run_dir: Path
+    model: NeuralNextSymbolModel
+    history: list[dict[str, Any]]
+
+
+def train(
+    config: RunConfig,
+    callbacks: Sequence[Callback] = (),
+    resume: str | Path | None = None,
+) -> TrainResult:
+    """Train a next-symbol model as ``config`` says; ``resume`` is a run folder to continue."""
+    raw = read_sequences(config.data.train, config.data.format)
+    if config.data.val:
+        train_raw, val_raw = raw, read_sequences(config.data.val, config.data.format)
+    else:
+        train_raw, val_raw = split_validation(raw, config.data.val_fraction, config.train.seed)
+    vocab = Vocabulary.build(train_raw, config.data.min_count, config.data.max_vocab)
+    model_cfg = from_dict(NextSymbolConfig, {**to_dict(config.model), "vocab_size": len(vocab)})
+    mapping = mapping_for(model_cfg.head)
+    offset = 0
+    if config.data.random_offset and config.data.step > 1:
+        offset = int(np.random.default_rng(config.train.seed).integers(config.data.step))
+    train_w = Windows(
+        [vocab.encode(s) for s in train_raw], config.data.window, mapping, config.data.step, offset
+    )
+    val_src = None
+    if val_raw:
+        val_w = Windows([vocab.encode(s) for s in val_raw], config.data.window, mapping)
+        val_src = WindowBatches(val_w, config.train.batch_size * 4, shuffle=False)
+    torch.manual_seed(config.train.seed)
+    net = NextSymbolNet(model_cfg)
+    if resume is not None:
+        run_dir = Path(resume)
+    else:
+        run_dir = new_run_dir(config.runs_dir, config.name)
+        save_config(run_dir, config)
+    meta = model_meta(model_cfg, vocab, config.data.window, config.data.format)
+    trainer = Trainer(config.train, callbacks, run_dir, meta)
+    logger.info(
+        "training on %d windows (%d validation), vocabulary %d",
+        len(train_w),
+        0 if val_src is None else len(val_src.windows),
+        len(vocab),
+    )
+    history = trainer.fit(
+        net,
+        NextSymbolTask(),
+        WindowBatches(train_w, config.train.batch_size, shuffle=True, seed=config.train.seed),
+        val_src,
+        resume=resume is not None,
+    )
+    best = run_dir / "best.safetensors"
+    model = load_model(best if best.exists() else run_dir / "last.safetensors")
+    return TrainResult(run_dir=run_dir, model=model, history=history)
+
+
+def model_meta(
+    model_cfg: NextSymbolConfig, vocab: Vocabulary, window: int, fmt: InputFormat
+) -> dict[str, Any]:
+    """The part of a checkpoint that rebuilds the model: kind, config, vocabulary, window."""
+    return {
+        "kind": KIND,
+        "model_config": to_dict(model_cfg),
+        "vocab": vocab.to_list(),
+        "window": window,
+        "input_format": InputFormat(fmt).value,
+    }
+
+
+def load_model(path: str | Path, device: str | None = None) -> NeuralNextSymbolModel:
+    """Load a next-symbol model from a checkpoint file, or from a run folder (its best one)."""
+    path = Path(path)
+    if path.is_dir():
+        path = (
+            path / "best.safetensors"
+            if (path / "best.safetensors").exists()
+            else (path / "last.safetensors")
+        )
+    ckpt = load_checkpoint(path, kind=KIND)
+    config = from_dict(NextSymbolConfig, ckpt.meta["model_config"], f"{path} model_config")
+    vocab = Vocabulary.from_list(ckpt.meta["vocab"])
+    if config.vocab_size != len(vocab):
+        raise ConfigError(
+            f"{path}: vocabulary size {len(vocab)} does not match the model's {config.vocab_size}"
+        )
+    net = NextSymbolNet(config)
+    load_state_strict(net, ckpt.section("model"), str(path))
+    if device is None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = NeuralNextSymbolModel(net, vocab, int(ckpt.meta["window"]), device)
+    model.input_format = InputFormat(ckpt.meta.get("input_format", "sessions"))
+    return model
+
+
+def encode_file(
+    model: NeuralNextSymbolModel | Any, path: str, fmt: InputFormat | None = None
+) -> list[np.ndarray]:
+    """Read ``path`` in the model's input format and encode it with the model's vocabulary."""
+    fmt = InputFormat(fmt or getattr(model, "input_format", InputFormat.SESSIONS))
+    return [model.vocab.encode(s) for s in read_sequences(path, fmt)]
+
+
+def summary(net: torch.nn.Module) -> list[tuple[str, str, int]]:
+    """(name, description, parameters) for each layer of ``net``; the counts add up to
+    ``sum(p.numel() for p in net.parameters())``."""
+    rows = []
+    for name, module in net.named_children():
+        n = sum(p.numel() for p in module.parameters())
+        rows.append((name, repr(module).replace("\n", " "), n))
+    return rows
