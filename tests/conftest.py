@@ -1,0 +1,38 @@
+"""Shared fixtures: a fixed seed, small thread count, and the real data in ../shared/data.
+
+Tests that need ``../shared/data`` use the ``shared_data`` fixture and are skipped, with the
+reason, on a fresh clone that does not have it (CI has it, so there they run).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("SEQRNN_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(autouse=True)
+def _seed() -> None:
+    """Every test starts from the same random state."""
+    random.seed(0)
+    np.random.seed(0)
+    torch.manual_seed(0)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    torch.set_num_threads(min(2, torch.get_num_threads()))
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data``; skips the test when it is not beside the checkout."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data not available: {SHARED_DATA} does not exist (fresh clone)")
+    return SHARED_DATA
