@@ -13,6 +13,7 @@ from seqrnn.config import load_config_file
 from seqrnn.evaluation.metrics import summarize
 from seqrnn.evaluation.scoring import score_sequences
 from seqrnn.io.runs import save_metrics
+from seqrnn.models.registry import load_next_symbol_model
 from seqrnn.workflows import next_symbol as ns
 
 FORMATS = click.Choice([f.value for f in ns.InputFormat])
@@ -108,7 +109,7 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
 @friendly_errors
 def evaluate_cmd(model, data, fmt, top_k, out):
     """Cross-entropy, perplexity and top-k accuracy of MODEL (file or run folder) on DATA."""
-    m = ns.load_model(model)
+    m = load_next_symbol_model(model)
     scores = score_sequences(m, ns.encode_file(m, data, fmt), top_k=top_k)
     metrics = summarize(scores, top_k)
     for key, value in metrics.to_dict().items():
@@ -128,7 +129,7 @@ def evaluate_cmd(model, data, fmt, top_k, out):
 @friendly_errors
 def predict_cmd(model, prefix, input_file, top_k):
     """The top-k next symbols after PREFIX (whitespace-separated symbols) with probabilities."""
-    m = ns.load_model(model)
+    m = load_next_symbol_model(model)
     prefixes = [" ".join(prefix)] if prefix else []
     if input_file is not None:
         prefixes += [line.rstrip("\n") for line in input_file]
@@ -165,7 +166,7 @@ def generate_cmd(model, prime, length, temperature, top_k, top_p, num_samples, s
     """Sample continuations from MODEL with temperature / top-k / top-p."""
     from seqrnn.generation import generate
 
-    m = ns.load_model(model)
+    m = load_next_symbol_model(model)
     out = generate(
         m, m.vocab.encode(prime.split()), length, temperature, top_k, top_p, num_samples, seed
     )
@@ -190,7 +191,7 @@ def score_cmd(model, data, fmt, out):
 
     from seqrnn.plots.next_symbol import plot_scores
 
-    m = ns.load_model(model)
+    m = load_next_symbol_model(model)
     s = score_sequences(m, ns.encode_file(m, data, fmt))
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)

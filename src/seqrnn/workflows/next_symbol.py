@@ -24,6 +24,7 @@ from seqrnn.data.windows import Mapping, Windows
 from seqrnn.io.checkpoint import load_checkpoint, load_state_strict
 from seqrnn.io.runs import new_run_dir, save_config
 from seqrnn.models.neural import NeuralNextSymbolModel
+from seqrnn.models.registry import resolve_model_path
 from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
 from seqrnn.tasks.next_symbol import NextSymbolTask, WindowBatches
 from seqrnn.train.callbacks import Callback
@@ -185,13 +186,7 @@ def model_meta(
 
 def load_model(path: str | Path, device: str | None = None) -> NeuralNextSymbolModel:
     """Load a next-symbol model from a checkpoint file, or from a run folder (its best one)."""
-    path = Path(path)
-    if path.is_dir():
-        path = (
-            path / "best.safetensors"
-            if (path / "best.safetensors").exists()
-            else (path / "last.safetensors")
-        )
+    path = resolve_model_path(path)
     ckpt = load_checkpoint(path, kind=KIND)
     config = from_dict(NextSymbolConfig, ckpt.meta["model_config"], f"{path} model_config")
     vocab = Vocabulary.from_list(ckpt.meta["vocab"])
