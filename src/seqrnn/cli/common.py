@@ -39,13 +39,17 @@ def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def merge_config(config_file: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Config file (TOML/YAML/JSON) first, then flags that were given (dotted keys)."""
+    """Config file (TOML/YAML/JSON) first, then flags that were given.
+
+    Flag destinations name the config key with ``__`` between levels
+    (``model__encoder__hidden_size``), since click needs identifiers.
+    """
     data: dict[str, Any] = load_config_file(config_file) if config_file else {}
     for dotted, value in overrides.items():
         if value is None:
             continue
         node = data
-        *parents, leaf = dotted.split(".")
+        *parents, leaf = dotted.split("__")
         for key in parents:
             node = node.setdefault(key, {})
         node[leaf] = value

@@ -20,9 +20,10 @@ import torch
 from seqrnn.config import ConfigError, from_dict, to_dict
 from seqrnn.data.readers import read_id_stream, read_sessions, read_tokens
 from seqrnn.data.vocab import Vocabulary
-from seqrnn.data.windows import Mapping, Windows
+from seqrnn.data.windows import Mapping, Targets, Windows
+from seqrnn.errors import InputError
 from seqrnn.io.checkpoint import load_checkpoint, load_state_strict
-from seqrnn.io.runs import new_run_dir, save_config
+from seqrnn.io.runs import new_run_dir, save_config, save_metrics
 from seqrnn.models.neural import NeuralNextSymbolModel
 from seqrnn.models.registry import resolve_model_path
 from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
@@ -120,30 +121,74 @@ class TrainResult:
     history: list[dict[str, Any]]
 
 
+def targets_for(fmt: InputFormat) -> Targets:
+    """Sessions are padded so that every event is predicted (as DeepLog pads short sessions);
+    a stream is cut into full windows only, as the original program did."""
+    return Targets.ALL if InputFormat(fmt) is InputFormat.SESSIONS else Targets.FULL_WINDOW
+
+
+@dataclass
+class PreparedData:
+    """Vocabulary and windows of one run, built from the training data only."""
+
+    vocab: Vocabulary
+    train: Windows
+    val: Windows | None
+    val_sequences: list[np.ndarray]  # encoded, for the final report
+
+
+def prepare_data(config: RunConfig, mapping: Mapping) -> PreparedData:
+    """Read, split, build the vocabulary from the training part, and cut windows."""
+    d = config.data
+    raw = read_sequences(d.train, d.format)
+    if d.val:
+        train_raw, val_raw = raw, read_sequences(d.val, d.format)
+    else:
+        train_raw, val_raw = split_validation(raw, d.val_fraction, config.train.seed)
+    _check_long_enough(train_raw, d, d.train)
+    vocab = Vocabulary.build(train_raw, d.min_count, d.max_vocab)
+    offset = 0
+    if d.random_offset and d.step > 1:
+        offset = int(np.random.default_rng(config.train.seed).integers(d.step))
+    targets = targets_for(d.format)
+    train_w = Windows(
+        [vocab.encode(s) for s in train_raw], d.window, mapping, d.step, offset, targets
+    )
+    val_seqs = [vocab.encode(s) for s in val_raw]
+    val_w = None
+    if any(len(s) > (d.window if targets is Targets.FULL_WINDOW else 0) for s in val_seqs):
+        val_w = Windows(val_seqs, d.window, mapping, targets=targets)
+    return PreparedData(vocab, train_w, val_w, val_seqs)
+
+
+def _check_long_enough(sequences: list, d: DataConfig, source: str) -> None:
+    """A stream must hold at least one window plus its target."""
+    if targets_for(d.format) is Targets.FULL_WINDOW:
+        longest = max(len(s) for s in sequences)
+        if longest <= d.window:
+            raise InputError(
+                f"only {longest} symbols for training, shorter than one window of "
+                f"{d.window} plus its target; use a shorter --window or more data",
+                source,
+            )
+
+
 def train(
     config: RunConfig,
     callbacks: Sequence[Callback] = (),
     resume: str | Path | None = None,
 ) -> TrainResult:
-    """Train a next-symbol model as ``config`` says; ``resume`` is a run folder to continue."""
-    raw = read_sequences(config.data.train, config.data.format)
-    if config.data.val:
-        train_raw, val_raw = raw, read_sequences(config.data.val, config.data.format)
-    else:
-        train_raw, val_raw = split_validation(raw, config.data.val_fraction, config.train.seed)
-    vocab = Vocabulary.build(train_raw, config.data.min_count, config.data.max_vocab)
-    model_cfg = from_dict(NextSymbolConfig, {**to_dict(config.model), "vocab_size": len(vocab)})
-    mapping = mapping_for(model_cfg.head)
-    offset = 0
-    if config.data.random_offset and config.data.step > 1:
-        offset = int(np.random.default_rng(config.train.seed).integers(config.data.step))
-    train_w = Windows(
-        [vocab.encode(s) for s in train_raw], config.data.window, mapping, config.data.step, offset
+    """Train a next-symbol model as ``config`` says; ``resume`` is a run folder to continue.
+
+    Leaves in the run folder: ``config.json``, ``history.csv``, ``best``/``last``
+    checkpoints, ``metrics.json`` (validation metrics of the best weights) and
+    ``history.png``.
+    """
+    mapping = mapping_for(config.model.head)
+    data = prepare_data(config, mapping)
+    model_cfg = from_dict(
+        NextSymbolConfig, {**to_dict(config.model), "vocab_size": len(data.vocab)}
     )
-    val_src = None
-    if val_raw:
-        val_w = Windows([vocab.encode(s) for s in val_raw], config.data.window, mapping)
-        val_src = WindowBatches(val_w, config.train.batch_size * 4, shuffle=False)
     torch.manual_seed(config.train.seed)
     net = NextSymbolNet(model_cfg)
     if resume is not None:
@@ -151,24 +196,45 @@ def train(
     else:
         run_dir = new_run_dir(config.runs_dir, config.name)
         save_config(run_dir, config)
-    meta = model_meta(model_cfg, vocab, config.data.window, config.data.format)
+    meta = model_meta(model_cfg, data.vocab, config.data.window, config.data.format)
     trainer = Trainer(config.train, callbacks, run_dir, meta)
     logger.info(
         "training on %d windows (%d validation), vocabulary %d",
-        len(train_w),
-        0 if val_src is None else len(val_src.windows),
-        len(vocab),
+        len(data.train),
+        0 if data.val is None else len(data.val),
+        len(data.vocab),
     )
+    val_src = None
+    if data.val is not None:
+        val_src = WindowBatches(data.val, config.train.batch_size * 4, shuffle=False)
     history = trainer.fit(
         net,
         NextSymbolTask(),
-        WindowBatches(train_w, config.train.batch_size, shuffle=True, seed=config.train.seed),
+        WindowBatches(data.train, config.train.batch_size, shuffle=True, seed=config.train.seed),
         val_src,
         resume=resume is not None,
     )
-    best = run_dir / "best.safetensors"
-    model = load_model(best if best.exists() else run_dir / "last.safetensors")
+    model = load_model(run_dir)
+    _write_report(run_dir, model, data, history)
     return TrainResult(run_dir=run_dir, model=model, history=history)
+
+
+def _write_report(
+    run_dir: Path, model: NeuralNextSymbolModel, data: PreparedData, history: list[dict[str, Any]]
+) -> None:
+    """metrics.json (validation metrics of the kept weights) and history.png."""
+    from seqrnn.evaluation.metrics import summarize
+    from seqrnn.evaluation.scoring import score_sequences
+    from seqrnn.plots.history import plot_history
+
+    report: dict[str, Any] = {"model": model.describe(), "epochs": len(history)}
+    if data.val is not None:
+        targets = targets_for(model.input_format)
+        scores = score_sequences(model, data.val_sequences, targets=targets)
+        report["validation"] = summarize(scores, max_k=3).to_dict()
+    save_metrics(run_dir, report)
+    if history:
+        plot_history(history, run_dir / "history.png")
 
 
 def model_meta(
