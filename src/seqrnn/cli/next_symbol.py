@@ -222,13 +222,17 @@ def score_cmd(model, data, fmt, out):
 @friendly_errors
 def summary_cmd(model):
     """Each layer of MODEL with its parameter count; the total equals sum(p.numel())."""
+    from seqrnn.nn.summary import layer_table
+
     m = ns.load_model(model)
-    rows = ns.summary(m.net)
-    width = max(len(r[0]) for r in rows)
-    for name, desc, n in rows:
-        click.echo(f"{name:<{width}}  {n:>10,}  {desc}")
+    rows = layer_table(m.net)
+    width = max(len(r.name) for r in rows)
+    click.echo(f"{'layer':<{width}}  {'parameters':>10}  description")
+    for r in rows:
+        click.echo(f"{r.name:<{width}}  {r.parameters:>10,}  {r.description}")
     total = sum(p.numel() for p in m.net.parameters())
     click.echo(f"{'total':<{width}}  {total:>10,}")
+    click.echo(f"model: {m.describe()}, vocabulary {len(m.vocab)}")
 
 
 def register(group: click.Group) -> None:

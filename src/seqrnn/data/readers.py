@@ -66,6 +66,16 @@ def _parse_int_lines(path: Path, lines: list[str], one_per_line: bool) -> np.nda
         raise InputError(f"{token!r} is not an integer id", path, number) from None
 
 
+def _parse_int_line(path: Path, line: str, number: int) -> np.ndarray:
+    """Integer keys of one session line; a bad key is reported with its line number."""
+    tokens = line.split()
+    try:
+        return np.array(tokens, dtype=np.int64) if tokens else np.zeros(0, dtype=np.int64)
+    except (ValueError, OverflowError):
+        bad = next(t for t in tokens if not t.lstrip("+-").isdigit())
+        raise InputError(f"{bad!r} is not an integer id", path, number) from None
+
+
 def read_id_stream(pattern: str | Path) -> np.ndarray:
     """Read one integer id per line from every file matching ``pattern``, concatenated.
 
@@ -98,7 +108,7 @@ def read_sessions(
             if not line.strip() and not allow_empty:
                 raise InputError("empty session (a blank line)", file, number)
             if integer:
-                sessions.append(_parse_int_lines(file, [line], one_per_line=False))
+                sessions.append(_parse_int_line(file, line, number))
             else:
                 sessions.append(line.split())
     if not sessions:
