@@ -73,6 +73,24 @@ def generate_cmd(model, prime, length, temperature, seed):
     click.echo(prime + sample_text(load_model(model), prime, length, temperature, seed))
 
 
+@reference_group.command("evaluate")
+@click.argument("model")
+@click.argument("data")
+@click.option("--format", "fmt", help="Default: the model's training format.")
+@click.option("--skip", type=int, default=0, help="chars: pass over the first N characters.")
+@click.option("--limit", type=int, help="chars: use at most N characters.")
+@friendly_errors
+def evaluate_cmd(model, data, fmt, skip, limit):
+    """Cross-entropy, perplexity and top-k accuracy of a NumPy MODEL on DATA (shared scoring)."""
+    from seqrnn.reference.model import load_model
+    from seqrnn.reference.workflow import evaluate, read_symbols
+
+    m = load_model(model)
+    metrics = evaluate(m, read_symbols(data, fmt or m.training_format, limit, skip))
+    for key, value in metrics.to_dict().items():
+        click.echo(f"{key}: {value}")
+
+
 @reference_group.command("gradcheck")
 @click.option("--cell", type=click.Choice(["all", "rnn", "lstm", "gru"]), default="all")
 @click.option("--truncate", type=int, help="Check truncated BPTT (k steps back).")

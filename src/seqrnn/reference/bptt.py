@@ -38,11 +38,17 @@ class Trace:
 
 
 def forward_sequence(
-    cell: Cell, xs: np.ndarray, state: State | None = None, resets: np.ndarray | None = None
+    cell: Cell,
+    xs: np.ndarray,
+    state: State | None = None,
+    resets: np.ndarray | None = None,
+    keep_trace: bool = True,
 ) -> tuple[np.ndarray, State, Trace]:
     """Run ``cell`` over ``xs [B, T, C]`` from ``state`` (zeros if None).
 
-    Returns the hidden vectors ``hs [B, T, H]``, the final state and the :class:`Trace`.
+    Returns the hidden vectors ``hs [B, T, H]``, the final state and the :class:`Trace`
+    (without caches when ``keep_trace`` is False: inference needs no backward pass, and the
+    caches of a large batch take gigabytes).
     """
     B, T, _ = xs.shape
     state = state if state is not None else cell.zero_state(B)
@@ -53,7 +59,8 @@ def forward_sequence(
         if keep is not None:
             state = tuple(s * keep[:, t, None] for s in state)
         state, cache = cell.step(xs[:, t], state)
-        caches.append(cache)
+        if keep_trace:
+            caches.append(cache)
         hs[:, t] = cell.output(state)
     return hs, state, Trace(caches, keep)
 

@@ -48,8 +48,13 @@ class ReferenceNextSymbolModel(NextSymbolModel):
         """``contexts [B, L]`` -> ``[B, V]`` float32: run from the zero state, read the last
         step's ``log p``."""
         ids = np.asarray(torch.as_tensor(contexts).cpu(), dtype=np.int64)
-        logp = self.network.forward(ids)[0][:, -1]  # [B, V]
-        return torch.from_numpy(logp).float()
+        out = [  # [b, V] per slice of rows: bounds the one-hot inputs' memory
+            self.network.forward(ids[i : i + 1024], keep_trace=False)[0][:, -1]
+            for i in range(0, len(ids), 1024)
+        ]
+        if not out:
+            return torch.zeros(0, self.vocab_size)
+        return torch.from_numpy(np.concatenate(out)).float()
 
     def sequence_log_probs(
         self, ids: np.ndarray | torch.Tensor, batch_size: int = 4096
@@ -59,8 +64,10 @@ class ReferenceNextSymbolModel(NextSymbolModel):
         inputs = np.concatenate([[PAD], ids[:-1]])[None]  # [1, N]: PAD first, shifted by one
         out, state = [], None
         for i in range(0, inputs.shape[1], batch_size):
-            logp, state, _, _ = self.network.forward(inputs[:, i : i + batch_size], state)
+            logp, state, _, _ = self.network.forward(inputs[:, i : i + batch_size], state, False)
             out.append(logp[0])
+        if not out:
+            return torch.zeros(0, self.vocab_size)
         return torch.from_numpy(np.concatenate(out)).float() if out else torch.zeros(0, 0)
 
     def describe(self) -> str:

@@ -15,12 +15,31 @@ sizes are both ``K`` (the notes' and the original README's ``C``).
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Iterator
+
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from seqrnn.data.vocab import PAD
 from seqrnn.reference.bptt import Trace, backward_sequence, forward_sequence
 from seqrnn.reference.cells import Cell, CellType, State
 from seqrnn.reference.gated import make_cell
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()  # finds the loaded BLAS libraries once (about a millisecond)
+
+
+@contextlib.contextmanager
+def single_thread_blas() -> Iterator[None]:
+    """Run NumPy's BLAS on one thread inside the block. The reference's matrices are tiny
+    (``[B, H] @ [H, H]`` per step), so extra BLAS threads only add hand-off overhead; on a
+    busy machine they made training over 30 times slower."""
+    with _blas().limit(limits=1, user_api="blas"):
+        yield
 
 
 def log_softmax(o: np.ndarray) -> np.ndarray:
@@ -83,12 +102,14 @@ class Network:
         return np.eye(self.vocab_size)[ids]
 
     def forward(
-        self, ids: np.ndarray, state: State | None = None
+        self, ids: np.ndarray, state: State | None = None, keep_trace: bool = True
     ) -> tuple[np.ndarray, State, Trace, np.ndarray]:
         """``ids [B, T]`` -> (``log p [B, T, K]``, final state, trace, ``hs [B, T, H]``)."""
         ids = np.asarray(ids, dtype=np.int64)
-        hs, state, trace = forward_sequence(self.cell, self.one_hot(ids), state, ids == PAD)
-        return self.readout.log_probs(hs), state, trace, hs
+        x = self.one_hot(ids)  # [B, T, K]
+        with single_thread_blas():
+            hs, state, trace = forward_sequence(self.cell, x, state, ids == PAD, keep_trace)
+            return self.readout.log_probs(hs), state, trace, hs
 
     def loss_and_grads(
         self,
@@ -100,13 +121,15 @@ class Network:
         """Mean cross-entropy of ``targets [B, T]`` after ``ids [B, T]``, the gradient of every
         parameter (BPTT, ``truncate`` as in :func:`~seqrnn.reference.bptt.backward_sequence`)
         and the final state (to carry into the next chunk)."""
-        logp, final, trace, hs = self.forward(ids, state)
-        loss, grads, dhs = self.readout.loss_back(hs, logp, np.asarray(targets, dtype=np.int64))
-        cell_grads, _, _ = backward_sequence(self.cell, trace, dhs, truncate=truncate)
+        with single_thread_blas():
+            logp, final, trace, hs = self.forward(ids, state)
+            targets = np.asarray(targets, dtype=np.int64)
+            loss, grads, dhs = self.readout.loss_back(hs, logp, targets)
+            cell_grads, _, _ = backward_sequence(self.cell, trace, dhs, truncate=truncate)
         return loss, {**cell_grads, **grads}, final
 
     def loss(self, ids: np.ndarray, targets: np.ndarray, state: State | None = None) -> float:
         """Mean cross-entropy only (for finite differences and validation)."""
-        logp = self.forward(ids, state)[0]
+        logp = self.forward(ids, state, keep_trace=False)[0]
         picked = np.take_along_axis(logp, np.asarray(targets)[..., None], axis=-1)
         return float(-picked.mean())

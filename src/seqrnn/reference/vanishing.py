@@ -21,6 +21,7 @@ from seqrnn.plots.figures import new_figure, save_figure
 from seqrnn.reference.bptt import backward_sequence, forward_sequence
 from seqrnn.reference.cells import CellType
 from seqrnn.reference.gated import make_cell
+from seqrnn.reference.network import single_thread_blas
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,12 @@ def input_gradient_norms(variant: Variant, config: VanishingConfig, seed: int) -
         q, _ = np.linalg.qr(rng.normal(size=(H, H)))
         cell.params["W"][:] = q
     xs = rng.normal(size=(B, T, C))  # [B, T, C]
-    hs, _, trace = forward_sequence(cell, xs)
-    dhs = np.zeros_like(hs)  # [B, T, H]: only the last step's loss
-    u = rng.normal(size=(B, H))
-    dhs[:, -1] = u / np.linalg.norm(u, axis=1, keepdims=True)
-    _, dxs, _ = backward_sequence(cell, trace, dhs)
+    with single_thread_blas():
+        hs, _, trace = forward_sequence(cell, xs)
+        dhs = np.zeros_like(hs)  # [B, T, H]: only the last step's loss
+        u = rng.normal(size=(B, H))
+        dhs[:, -1] = u / np.linalg.norm(u, axis=1, keepdims=True)
+        _, dxs, _ = backward_sequence(cell, trace, dhs)
     return np.linalg.norm(dxs, axis=2).mean(axis=0)[::-1]  # reversed: index = steps back
 
 

@@ -26,17 +26,18 @@ CHARS = "chars"
 FORMATS = (CHARS, *(f.value for f in InputFormat))
 
 
-def read_symbols(path: str | Path, fmt: str, limit: int | None = None) -> list:
-    """Symbol sequences of ``path`` (file or glob); ``chars``: one stream of characters.
-    ``limit`` keeps only the first ``limit`` characters (``chars`` only)."""
+def read_symbols(path: str | Path, fmt: str, limit: int | None = None, skip: int = 0) -> list:
+    """Symbol sequences of ``path`` (file or glob); ``chars``: one stream of characters, of
+    which ``skip`` are passed over and at most ``limit`` kept (both ``chars`` only)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", path)
     if fmt != CHARS:
         return read_sequences(str(path), InputFormat(fmt))
-    text = "".join(_read_text(p) for p in expand_glob(path))
+    text = "".join(_read_text(p) for p in expand_glob(path))[skip:]
+    text = text[:limit] if limit else text
     if not text:
-        raise InputError("no characters found (the files are empty)", path)
-    return [list(text[:limit] if limit else text)]
+        raise InputError(f"no characters found (after skipping {skip})", path)
+    return [list(text)]
 
 
 def train_model(
