@@ -14,6 +14,7 @@ from seqrnn.evaluation.metrics import summarize
 from seqrnn.evaluation.scoring import score_sequences
 from seqrnn.io.runs import save_metrics
 from seqrnn.models.registry import load_next_symbol_model
+from seqrnn.train.trainer import TrainingInterrupted
 from seqrnn.workflows import next_symbol as ns
 
 FORMATS = click.Choice([f.value for f in ns.InputFormat])
@@ -90,8 +91,11 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
     callbacks = [ProgressBar()] if progress else []
     try:
         result = ns.train(config, callbacks, resume=resume)
-    except KeyboardInterrupt:
-        raise
+    except TrainingInterrupted as exc:
+        click.echo(f"\ninterrupted: progress saved in {exc.path}", err=True)
+        if exc.path is not None:
+            click.echo(f"continue with: seqrnn train --resume {exc.path.parent}", err=True)
+        raise SystemExit(130) from None
     last = result.history[-1] if result.history else {}
     click.echo(f"run folder: {result.run_dir}")
     click.echo(
@@ -154,24 +158,44 @@ def predict_cmd(model, prefix, input_file, top_k):
 
 @click.command("generate")
 @click.argument("model")
-@click.option("--prime", default="", help="Symbols to start from (whitespace-separated).")
-@click.option("--length", default=50, show_default=True)
-@click.option("--temperature", default=1.0, show_default=True, type=float)
-@click.option("--top-k", type=int)
-@click.option("--top-p", type=float)
+@click.option(
+    "--prime",
+    help="Start from this: text for text models (characters as typed), whitespace-separated "
+    "symbols otherwise. Default: a line break for text models, nothing otherwise.",
+)
+@click.option("--length", default=200, show_default=True, help="Symbols to generate.")
+@click.option("--temperature", default=1.0, show_default=True, type=float, help="0 = greedy.")
+@click.option("--top-k", type=int, help="Draw only among the k most likely symbols.")
+@click.option("--top-p", type=float, help="Draw only among the most likely symbols totalling p.")
 @click.option("--num-samples", default=1, show_default=True)
 @click.option("--seed", type=int, help="Same seed, same samples.")
+@click.option("--stream/--no-stream", default=True, help="Write one sample as it is produced.")
 @friendly_errors
-def generate_cmd(model, prime, length, temperature, top_k, top_p, num_samples, seed):
-    """Sample continuations from MODEL with temperature / top-k / top-p."""
-    from seqrnn.generation import generate
+def generate_cmd(model, prime, length, temperature, top_k, top_p, num_samples, seed, stream):
+    """Sample continuations from MODEL with temperature / top-k / top-p.
+
+    Text models print the prime and its continuation as text (characters joined without
+    spaces); other models print the new symbols separated by spaces.
+    """
+    from seqrnn.generation import TextStream, generate
 
     m = load_next_symbol_model(model)
-    out = generate(
-        m, m.vocab.encode(prime.split()), length, temperature, top_k, top_p, num_samples, seed
-    )
-    for row in out:
-        click.echo(" ".join(m.vocab.decode(row)))
+    is_text = hasattr(m, "detokenize")
+    tokenize = m.tokenize if is_text else str.split
+    detokenize = m.detokenize if is_text else " ".join
+    prime = ("\n" if is_text else "") if prime is None else prime
+    prefix = tokenize(prime) if is_text else []
+    args = (m, m.vocab.encode(tokenize(prime)), length, temperature, top_k, top_p)
+    if stream and num_samples == 1:
+        click.echo(detokenize(prefix), nl=False)
+        writer = TextStream(m.vocab, detokenize, lambda s: click.echo(s, nl=False), prefix)
+        generate(*args, 1, seed, on_step=writer)
+        click.echo()
+        return
+    for i, row in enumerate(generate(*args, num_samples, seed)):
+        if is_text and num_samples > 1:
+            click.echo(f"--- sample {i + 1} ---")
+        click.echo(detokenize(prefix + m.vocab.decode(row)))
 
 
 @click.command("score")
