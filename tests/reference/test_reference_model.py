@@ -102,3 +102,18 @@ def test_cli_train_generate_gradcheck_counts(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "MISMATCH" not in result.output
     result = runner.invoke(cli, ["reference", "train", str(tmp_path / "nope.txt"), "--out", "x"])
     assert result.exit_code == 1 and "no file matches this path or glob" in result.output
+
+
+def test_generic_evaluate_verb_reads_a_reference_model(tmp_path: Path) -> None:
+    """Trained on sessions, the NumPy model goes through ``seqrnn evaluate`` like any model."""
+    from seqrnn.reference.train import ReferenceTrainConfig
+    from seqrnn.reference.workflow import read_symbols, train_model
+
+    data = tmp_path / "s.txt"
+    data.write_text("5 6 7 8 5 6\n5 6 7 8\n9 5 6 7\n" * 10, encoding="utf-8")
+    config = ReferenceTrainConfig(hidden_size=8, epochs=2, batch_size=4, window=5)
+    model, _ = train_model(read_symbols(data, "sessions"), config, "sessions")
+    path = save_model(tmp_path / "m.safetensors", model)
+    result = CliRunner().invoke(cli, ["evaluate", str(path), str(data)])
+    assert result.exit_code == 0, result.output
+    assert "positions: 140" in result.output
