@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from seqrnn import __version__
-from seqrnn.cli import demo, next_symbol, reference
+from seqrnn.cli import demo, next_symbol, reference, tune
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -19,6 +19,7 @@ next_symbol.register(cli)
 demo.register(cli)
 # Task groups register themselves below, one line each.
 reference.register(cli)
+tune.register(cli)
 
 
 def main() -> None:

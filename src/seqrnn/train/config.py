@@ -21,6 +21,14 @@ class OptimizerName(enum.StrEnum):
     ADAGRAD = "adagrad"
 
 
+class Precision(enum.StrEnum):
+    """Arithmetic of forward passes. ``bf16`` runs them under ``torch.autocast`` with
+    bfloat16 (weights, gradients and optimizer state stay float32); meant for GPUs."""
+
+    FP32 = "fp32"
+    BF16 = "bf16"
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train. ``grad_clip = 0`` disables clipping; ``patience = 0`` disables early
@@ -37,6 +45,8 @@ class TrainConfig:
     min_delta: float = 0.0
     seed: int = 0
     device: str = "auto"
+    precision: Precision = Precision.FP32
+    cudnn: bool = True  # cuDNN's fused LSTM/GRU kernels on GPU; False: PyTorch's own
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size"):

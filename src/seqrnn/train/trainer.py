@@ -37,7 +37,8 @@ from seqrnn.io.checkpoint import (
     save_checkpoint,
 )
 from seqrnn.train.callbacks import Callback, EarlyStopping
-from seqrnn.train.config import TrainConfig, build_optimizer, resolve_device
+from seqrnn.train.config import Precision, TrainConfig, build_optimizer, resolve_device
+from seqrnn.train.distributed import all_reduce_sums, is_main_process
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +132,8 @@ class Trainer:
         """Train for ``config.epochs`` epochs (or until early stopping); return the history."""
         torch.manual_seed(self.config.seed)
         self.net = net.to(self.device)
+        if self.device.type == "cuda":
+            torch.backends.cudnn.enabled = self.config.cudnn  # fused recurrent kernels
         self.optimizer = build_optimizer(self.config, net.parameters())
         if resume:
             self._restore(self.last_path)
@@ -141,7 +144,7 @@ class Trainer:
                 row = self.run_epoch(task, train, val)
                 self._emit("on_epoch_end", self, row)
         except KeyboardInterrupt:
-            path = self._save(self.last_path) if self.run_dir else None
+            path = self._save(self.last_path) if self.run_dir and is_main_process() else None
             raise TrainingInterrupted(path) from None
         self._emit("on_fit_end", self)
         return self.state.history
@@ -165,7 +168,7 @@ class Trainer:
             sums["time"] = time.perf_counter() - began
             st.partial = sums
             self._emit("on_batch_end", self, i, float(out.loss.detach()))
-        row = {"epoch": st.epoch + 1, **_averages(sums, "")}
+        row = {"epoch": st.epoch + 1, **_averages(all_reduce_sums(sums), "")}
         if val is not None:
             row.update(_averages(self.evaluate(task, val), "val_"))
         row["lr"] = self.optimizer.param_groups[0]["lr"]
@@ -179,7 +182,8 @@ class Trainer:
         """Forward, backward, clip, step."""
         assert self.net is not None and self.optimizer is not None
         self.optimizer.zero_grad(set_to_none=True)
-        out = task.step(self.net, _to_device(batch, self.device), train=True)
+        with self.autocast():
+            out = task.step(self.net, _to_device(batch, self.device), train=True)
         out.loss.backward()
         if self.config.grad_clip:
             nn.utils.clip_grad_norm_(self.net.parameters(), self.config.grad_clip)
@@ -195,12 +199,18 @@ class Trainer:
         self.net.eval()
         sums: dict[str, Any] = {"loss": 0.0, "count": 0, "correct": 0}
         for batch in source.batches(0):
-            out = task.step(self.net, _to_device(batch, self.device), train=False)
+            with self.autocast():
+                out = task.step(self.net, _to_device(batch, self.device), train=False)
             sums["loss"] += float(out.loss) * out.count
             sums["count"] += out.count
             sums["correct"] = None if out.correct is None else sums["correct"] + out.correct
         self.net.train(was_training)
-        return sums
+        return all_reduce_sums(sums)  # the whole source when each rank holds a shard
+
+    def autocast(self) -> torch.autocast:
+        """bf16 autocast when ``config.precision`` asks for it (weights stay float32)."""
+        bf16 = Precision(self.config.precision) is Precision.BF16
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16)
 
     # -- checkpoints and history ------------------------------------------------------------
 
@@ -226,7 +236,7 @@ class Trainer:
         else:
             st.epochs_since_best += 1
         logger.info("epoch %d: %s", row["epoch"], _fmt(row))
-        if self.run_dir is None:
+        if self.run_dir is None or not is_main_process():
             return
         self.write_history()
         self._save(self.last_path)

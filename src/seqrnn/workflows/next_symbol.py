@@ -28,6 +28,7 @@ from seqrnn.models.neural import NeuralNextSymbolModel
 from seqrnn.models.registry import resolve_model_path
 from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
 from seqrnn.tasks.next_symbol import NextSymbolTask, WindowBatches
+from seqrnn.train import distributed
 from seqrnn.train.callbacks import Callback
 from seqrnn.train.config import TrainConfig
 from seqrnn.train.trainer import Trainer
@@ -182,20 +183,35 @@ def train(
 
     Leaves in the run folder: ``config.json``, ``history.csv``, ``best``/``last``
     checkpoints, ``metrics.json`` (validation metrics of the best weights) and
-    ``history.png``.
+    ``history.png``. Under ``torchrun`` every process calls this: each trains on its shard
+    of every global batch (``train.batch_size``) and only rank 0 writes (see
+    :mod:`seqrnn.train.distributed`).
     """
+    with distributed.session(config.train.device) as ctx:
+        return _train(config, callbacks, resume, ctx)
+
+
+def _train(
+    config: RunConfig,
+    callbacks: Sequence[Callback],
+    resume: str | Path | None,
+    ctx: distributed.DistContext,
+) -> TrainResult:
+    """:func:`train` as process ``ctx.rank`` of ``ctx.world_size``."""
     mapping = mapping_for(config.model.head)
     data = prepare_data(config, mapping)
     model_cfg = from_dict(
         NextSymbolConfig, {**to_dict(config.model), "vocab_size": len(data.vocab)}
     )
     torch.manual_seed(config.train.seed)
-    net = NextSymbolNet(model_cfg)
+    net = distributed.wrap(NextSymbolNet(model_cfg), ctx)
     if resume is not None:
         run_dir = Path(resume)
     else:
-        run_dir = new_run_dir(config.runs_dir, config.name)
-        save_config(run_dir, config)
+        run_dir = new_run_dir(config.runs_dir, config.name) if ctx.is_main else None
+        run_dir = Path(distributed.broadcast_object(str(run_dir), ctx))
+        if ctx.is_main:
+            save_config(run_dir, config)
     meta = model_meta(model_cfg, data.vocab, config.data.window, config.data.format)
     trainer = Trainer(config.train, callbacks, run_dir, meta)
     logger.info(
@@ -204,16 +220,20 @@ def train(
         0 if data.val is None else len(data.val),
         len(data.vocab),
     )
-    val_src = None
+    val_src, batch = None, ctx.per_rank_batch(config.train.batch_size)
     if data.val is not None:
-        val_src = WindowBatches(data.val, config.train.batch_size * 4, shuffle=False)
+        val_src = WindowBatches(data.val, batch * 4, False, 0, ctx.rank, ctx.world_size)
     history = trainer.fit(
         net,
         NextSymbolTask(),
-        WindowBatches(data.train, config.train.batch_size, shuffle=True, seed=config.train.seed),
+        WindowBatches(data.train, batch, True, config.train.seed, ctx.rank, ctx.world_size),
         val_src,
         resume=resume is not None,
     )
+    distributed.barrier(ctx)
+    if not ctx.is_main:  # rank 0's files may live on another machine: keep the net in memory
+        bare = NeuralNextSymbolModel(getattr(net, "module", net), data.vocab, config.data.window)
+        return TrainResult(run_dir=run_dir, model=bare, history=history)
     model = load_model(run_dir)
     _write_report(run_dir, model, data, history)
     return TrainResult(run_dir=run_dir, model=model, history=history)
