@@ -1,0 +1,224 @@
+"""CLI verbs for forecasting: ``seqrnn forecast train|evaluate|predict|compare|backtest``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_logging
+from seqrnn.config import replace
+from seqrnn.forecast import workflow as fw
+from seqrnn.forecast.evaluation import Split, evaluate, forecast_from, rolling_origin
+from seqrnn.forecast.metrics import METRICS
+from seqrnn.forecast.plots import classic_figure, horizon_figure
+from seqrnn.io.runs import save_metrics
+
+
+def _choice(values: list[str]) -> click.Choice:
+    return click.Choice(values)
+
+
+def _train_options(fn):
+    opts = [
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            help="TOML/YAML/JSON config; flags override it.",
+        ),
+        click.option("--data", "data__path", help="CSV (header row) or one number per line."),
+        click.option("--value-column", "data__value_column", help="Name or 0-based index."),
+        click.option("--date-column", "data__date_column", help="Name or 0-based index."),
+        click.option(
+            "--covariate",
+            "data__covariates",
+            multiple=True,
+            default=None,
+            help="Extra input column (repeatable).",
+        ),
+        click.option(
+            "--fill",
+            "data__fill",
+            type=_choice(["none", "ffill", "interpolate"]),
+            help="Missing cells: refuse (default), carry forward, interpolate.",
+        ),
+        click.option("--season", "data__season", type=int, help="Seasonal period (12 = monthly)."),
+        click.option("--train-fraction", "data__train_fraction", type=float),
+        click.option(
+            "--val-fraction",
+            "data__val_fraction",
+            type=float,
+            help="Hold out the last part of the training windows (val_loss).",
+        ),
+        click.option("--windows", "data__windows", type=_choice(["full", "tutorial"])),
+        click.option("--arch", "model__architecture", type=_choice(["rnn", "mlp"])),
+        click.option(
+            "--framing", "model__framing", type=_choice(["features", "timesteps", "stateful"])
+        ),
+        click.option("--cell", "model__encoder__cell", type=_choice(["rnn", "lstm", "gru"])),
+        click.option("--hidden", "model__encoder__hidden_size", type=int),
+        click.option("--layers", "model__encoder__num_layers", type=int),
+        click.option("--dropout", "model__encoder__dropout", type=float),
+        click.option("--look-back", "model__look_back", type=int),
+        click.option("--horizon", "model__horizon", type=int),
+        click.option("--strategy", "model__strategy", type=_choice(["recursive", "direct"])),
+        click.option(
+            "--transform",
+            "model__transform",
+            type=_choice(["none", "diff", "seasonal_diff", "seasonal_diff+diff"]),
+        ),
+        click.option("--scaler", "model__scaler", type=_choice(["minmax", "standard", "none"])),
+        click.option("--epochs", "train__epochs", type=int),
+        click.option("--batch-size", "train__batch_size", type=int),
+        click.option("--lr", "train__learning_rate", type=float),
+        click.option("--clip", "train__grad_clip", type=float, help="0 = no clipping."),
+        click.option("--patience", "train__patience", type=int, help="0 = no early stopping."),
+        click.option("--seed", "train__seed", type=int),
+        click.option("--device", "train__device", help="auto, cpu, cuda ..."),
+        click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
+        click.option("--name", "name", help="Run folder name (default: a timestamp)."),
+        click.option("--mlp-baseline/--no-mlp-baseline", "mlp_baseline", default=None),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+def _config(config_file: str | None, flags: dict) -> fw.ForecastConfig:
+    flags = {k: (list(v) or None) if isinstance(v, tuple) else v for k, v in flags.items()}
+    return fw.config_from_dict(merge_config(config_file, flags))
+
+
+def _echo_table(evaluations, parts=("train", "test")) -> None:
+    """One line per forecaster and part: the five metrics in original units."""
+    width = max(len(e.name) for e in evaluations)
+    click.echo(f"{'forecaster':{width}s} {'part':5s} " + " ".join(f"{m:>8s}" for m in METRICS))
+    for e in evaluations:
+        for part in parts:
+            row = e.metrics[part]
+            click.echo(
+                f"{e.name:{width}s} {part:5s} " + " ".join(f"{row[m]:8.3f}" for m in METRICS)
+            )
+
+
+@click.command("train")
+@_train_options
+@click.option("--progress/--no-progress", default=False, help="Per-epoch lines on stderr.")
+@click.option("-v", "--verbose", is_flag=True)
+@friendly_errors
+def train_cmd(config_file, progress, verbose, **flags):
+    """Train a forecaster; prints the run folder and its metrics beside the baselines."""
+    setup_logging(verbose)
+    config = _config(config_file, flags)
+    result = fw.train(config, [ProgressBar()] if progress else [])
+    click.echo(f"run folder: {result.run_dir}")
+    _echo_table(result.evaluations)
+
+
+def _load(model: str, data: str | None):
+    forecaster, data_cfg = fw.load_model(model)
+    if data:
+        data_cfg = replace(data_cfg, path=data)
+    return forecaster, data_cfg, fw.load_series(data_cfg)
+
+
+@click.command("evaluate")
+@click.argument("model")
+@click.option("--data", help="Series to evaluate on (default: the one it was trained on).")
+@click.option("--out", type=click.Path(file_okay=False), help="Write metrics.json and a PNG.")
+@friendly_errors
+def evaluate_cmd(model, data, out):
+    """Metrics of MODEL (file or run folder) on its split, beside the baselines."""
+    forecaster, data_cfg, series = _load(model, data)
+    split = Split.by_fraction(len(series), data_cfg.train_fraction, data_cfg.windows)
+    cfg = forecaster.config
+    evals = [evaluate(forecaster, series, split, cfg.horizon, data_cfg.season, cfg.look_back)]
+    evals += fw.compare_baselines(series, split, data_cfg.season, cfg.horizon, cfg.look_back)
+    _echo_table(evals)
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        save_metrics(Path(out), {e.name: e.metrics for e in evals})
+        classic_figure(series, evals[0], Path(out) / "forecast_classic.png")
+
+
+@click.command("predict")
+@click.argument("model")
+@click.option("--data", help="History to forecast from (default: the training file).")
+@click.option("--horizon", type=int, help="Steps ahead (default: the model's horizon).")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Save the forecast as PNG.")
+@friendly_errors
+def predict_cmd(model, data, horizon, plot):
+    """Forecast the steps after the end of the series: one `step<TAB>value` line each."""
+    forecaster, _, series = _load(model, data)
+    horizon = horizon or forecaster.config.horizon
+    pred = forecast_from(forecaster, series, len(series), horizon)
+    for k, value in enumerate(pred):
+        click.echo(f"+{k + 1}\t{value:.4f}")
+    if plot:
+        horizon_figure(series, pred, len(series), plot, forecaster.name)
+
+
+@click.command("compare")
+@click.argument("data")
+@click.argument("models", nargs=-1)
+@click.option("--season", type=int, default=1, show_default=True)
+@click.option("--train-fraction", type=float, default=0.67, show_default=True)
+@click.option("--windows", type=_choice(["full", "tutorial"]), default="full", show_default=True)
+@click.option("--horizon", type=int, default=1, show_default=True)
+@friendly_errors
+def compare_cmd(data, models, season, train_fraction, windows, horizon):
+    """The naive baselines (and any trained MODELS) on DATA, same split, same targets."""
+    series = fw.load_series(fw.DataConfig(path=data))
+    split = Split.by_fraction(len(series), train_fraction, windows)
+    evals = []
+    for path in models:
+        f, _ = fw.load_model(path)
+        evals.append(evaluate(f, series, split, horizon, season, 1))
+    evals += fw.compare_baselines(series, split, season, horizon)
+    _echo_table(evals)
+
+
+@click.command("backtest")
+@_train_options
+@click.option("--folds", type=int, default=5, show_default=True)
+@click.option(
+    "--initial",
+    type=int,
+    help="Training length of the first fold (default: the train fraction of the series).",
+)
+@click.option("--step", "step_", type=int, default=1, show_default=True)
+@click.option("--steps-ahead", type=int, default=1, show_default=True, help="Forecast horizon.")
+@friendly_errors
+def backtest_cmd(config_file, folds, initial, step_, steps_ahead, **flags):
+    """Rolling-origin backtest: refit on a growing history, forecast the next steps."""
+    config = _config(config_file, {**flags, "runs_dir": ""})
+    series = fw.load_series(config.data)
+    initial = initial or int(len(series) * config.data.train_fraction)
+    season = config.data.season
+    from seqrnn.forecast.baselines import naive_baselines
+
+    candidates = [(fw.describe(config.model), fw.backtest_fit(config, series))]
+    candidates += [(b.name, lambda _n, b=b: b) for b in naive_baselines(season)]
+    summary = {}
+    for name, fit in candidates:
+        rows = rolling_origin(series, fit, initial, steps_ahead, step_, folds, season)
+        summary[name] = fw.mean_metrics(rows)
+        click.echo(f"{name}: " + " ".join(f"{r['rmse']:.2f}" for r in rows) + "  (RMSE per fold)")
+    click.echo(
+        json.dumps(
+            {k: {m: round(v, 3) for m, v in d.items()} for k, d in summary.items()}, indent=1
+        )
+    )
+
+
+def register(cli: click.Group) -> None:
+    """Add the ``forecast`` group to the ``seqrnn`` command."""
+
+    @cli.group("forecast")
+    def forecast() -> None:
+        """Time-series forecasting with recurrent networks, beside naive baselines."""
+
+    for cmd in (train_cmd, evaluate_cmd, predict_cmd, compare_cmd, backtest_cmd):
+        forecast.add_command(cmd)

@@ -1,0 +1,51 @@
+"""Time-series forecasting with recurrent networks, kept honest by naive baselines.
+
+Read a series (:func:`read_series`), train with :func:`train` (config in, result out), load a
+model with :func:`load_model`; every forecaster, network or baseline, answers
+``predict_at(y, origins, horizon)``. See docs/forecasting.md.
+"""
+
+from seqrnn.forecast.baselines import Drift, Forecaster, Mean, Persistence, SeasonalNaive
+from seqrnn.forecast.evaluation import Evaluation, Split, WindowMode, evaluate, rolling_origin
+from seqrnn.forecast.metrics import forecast_metrics
+from seqrnn.forecast.nets import Architecture, ForecastNet, Framing, ModelConfig, Strategy
+from seqrnn.forecast.readers import Fill, Series, read_series
+from seqrnn.forecast.transforms import ScalerKind, Transform
+from seqrnn.forecast.workflow import (
+    DataConfig,
+    ForecastConfig,
+    ForecastResult,
+    config_from_dict,
+    load_model,
+    train,
+)
+
+__all__ = [
+    "Architecture",
+    "DataConfig",
+    "Drift",
+    "Evaluation",
+    "Fill",
+    "ForecastConfig",
+    "ForecastNet",
+    "ForecastResult",
+    "Forecaster",
+    "Framing",
+    "Mean",
+    "ModelConfig",
+    "Persistence",
+    "ScalerKind",
+    "SeasonalNaive",
+    "Series",
+    "Split",
+    "Strategy",
+    "Transform",
+    "WindowMode",
+    "config_from_dict",
+    "evaluate",
+    "forecast_metrics",
+    "load_model",
+    "read_series",
+    "rolling_origin",
+    "train",
+]

@@ -1,0 +1,179 @@
+"""Read a univariate series (plus optional covariates) from a CSV or a one-number-per-line file.
+
+Every missing or non-numeric cell is reported with its file and line; gaps are only filled when
+the caller asks for it (``Fill.FFILL`` or ``Fill.INTERPOLATE``), never silently turned into NaN.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seqrnn.errors import InputError
+
+MISSING = {"", "na", "nan", "n/a", "null", "none", "?", "-"}
+DATE_NAMES = {"date", "time", "month", "timestamp", "ds", "period", "datetime"}
+
+
+class Fill(enum.StrEnum):
+    """What to do with a missing cell."""
+
+    NONE = "none"  # refuse: the error names the file and line
+    FFILL = "ffill"  # repeat the last value seen
+    INTERPOLATE = "interpolate"  # straight line between the neighbours
+
+
+@dataclass
+class Series:
+    """A series of ``N`` observations: ``values`` ``[N]``, optional ``dates`` (labels, as read)
+    and ``covariates`` ``[N, K]`` (other input columns, used as extra channels)."""
+
+    values: np.ndarray
+    dates: list[str] | None = None
+    covariates: np.ndarray | None = None
+    name: str = "value"
+    covariate_names: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def read_series(
+    path: str | Path,
+    value_column: str | int | None = None,
+    date_column: str | int | None = None,
+    covariates: Sequence[str | int] = (),
+    fill: Fill = Fill.NONE,
+) -> Series:
+    """Read ``path``: a CSV with a header row (columns by name or 0-based index; the value
+    column defaults to the last one, the date column to a first column named like a date), or a
+    plain file with one number per line."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", path)
+    text = path.read_text(encoding="utf-8-sig")
+    is_csv = path.suffix.lower() == ".csv" or "," in next(
+        (ln for ln in text.splitlines() if ln.strip()), ""
+    )
+    if is_csv or value_column is not None or date_column is not None or covariates:
+        return _read_csv(path, text, value_column, date_column, covariates, Fill(fill))
+    return _read_plain(path, text, Fill(fill))
+
+
+def _parse(cell: str, path: Path, line: int, column: str) -> float:
+    """One cell as a float; ``nan`` marks a missing cell; anything else unreadable raises."""
+    stripped = cell.strip()
+    if stripped.lower() in MISSING:
+        return math.nan
+    try:
+        value = float(stripped)
+    except ValueError:
+        raise InputError(f"column {column!r}: {stripped!r} is not a number", path, line) from None
+    if math.isinf(value):
+        raise InputError(f"column {column!r}: {stripped!r} is not a finite number", path, line)
+    return value
+
+
+def _read_plain(path: Path, text: str, fill: Fill) -> Series:
+    lines = text.splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()  # trailing blank lines are not missing values
+    values = [_parse(ln, path, i + 1, "value") for i, ln in enumerate(lines)]
+    lines_of = list(range(1, len(values) + 1))
+    return Series(values=_fill(np.array(values, dtype=np.float64), lines_of, path, "value", fill))
+
+
+def _column(spec: str | int, header: list[str], path: Path) -> int:
+    if isinstance(spec, int) or spec.isdigit():
+        idx = int(spec)
+        if not 0 <= idx < len(header):
+            raise InputError(f"column index {idx} out of range (0..{len(header) - 1})", path, 1)
+        return idx
+    if spec not in header:
+        raise InputError(f"no column {spec!r}; the columns are {', '.join(header)}", path, 1)
+    return header.index(spec)
+
+
+def _read_csv(
+    path: Path,
+    text: str,
+    value_column: str | int | None,
+    date_column: str | int | None,
+    covariates: Sequence[str | int],
+    fill: Fill,
+) -> Series:
+    rows = list(csv.reader(text.splitlines()))
+    numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
+    if len(numbered) < 2:
+        raise InputError("no data rows after the header", path)
+    (_, header), body = numbered[0], numbered[1:]
+    header = [h.strip() for h in header]
+    d_idx = None if date_column is None else _column(date_column, header, path)
+    if date_column is None and header[0].lower() in DATE_NAMES and len(header) > 1:
+        d_idx = 0
+    v_idx = len(header) - 1 if value_column is None else _column(value_column, header, path)
+    c_idx = [_column(c, header, path) for c in covariates]
+    lines = [ln for ln, _ in body]
+    for ln, row in body:
+        if len(row) != len(header):
+            raise InputError(f"expected {len(header)} cells, found {len(row)}", path, ln)
+    values = _fill(
+        np.array([_parse(r[v_idx], path, ln, header[v_idx]) for ln, r in body]),
+        lines,
+        path,
+        header[v_idx],
+        fill,
+    )
+    cov = None
+    if c_idx:
+        cols = [
+            _fill(
+                np.array([_parse(r[j], path, ln, header[j]) for ln, r in body]),
+                lines,
+                path,
+                header[j],
+                fill,
+            )
+            for j in c_idx
+        ]
+        cov = np.stack(cols, axis=1)  # [N, K]
+    dates = None if d_idx is None else [r[d_idx].strip() for _, r in body]
+    return Series(values, dates, cov, header[v_idx], tuple(header[j] for j in c_idx))
+
+
+def _fill(values: np.ndarray, lines: list[int], path: Path, column: str, fill: Fill) -> np.ndarray:
+    """Fill the NaNs of ``values`` as ``fill`` says, or raise naming the first missing line."""
+    missing = np.flatnonzero(np.isnan(values))
+    if len(values) == 0:
+        raise InputError("no values", path)
+    if len(missing) == 0:
+        return values
+    first = lines[missing[0]]
+    if fill is Fill.NONE:
+        raise InputError(
+            f"column {column!r}: missing value (pass fill 'ffill' or 'interpolate' to fill gaps)",
+            path,
+            first,
+        )
+    if len(missing) == len(values):
+        raise InputError(f"column {column!r}: every value is missing", path)
+    known = np.flatnonzero(~np.isnan(values))
+    if fill is Fill.FFILL:
+        if missing[0] < known[0]:
+            raise InputError(
+                f"column {column!r}: missing value before the first number (nothing to carry "
+                "forward)",
+                path,
+                first,
+            )
+        last_known = np.maximum.accumulate(np.where(np.isnan(values), 0, np.arange(len(values))))
+        return values[last_known]
+    out = values.copy()
+    out[missing] = np.interp(missing, known, values[known])
+    return out

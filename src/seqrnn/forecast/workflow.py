@@ -1,0 +1,286 @@
+"""The library functions behind ``seqrnn forecast ...``: train, load, compare, backtest.
+
+``train(config, callbacks)`` is the one entry point for a training run (the CLI and a
+hyper-parameter search both call it): it reads the series, fits the scaler on the training part
+only, trains with the shared :class:`~seqrnn.train.Trainer` (recording ``val_loss`` per epoch
+when ``data.val_fraction > 0``, so that pruning callbacks can watch it), evaluates the network
+and the baselines on both parts in original units, and fills a run folder (``config.json``,
+``history.csv``, ``model.safetensors``, ``metrics.json``, ``forecasts.csv``, two PNG figures).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from seqrnn.config import from_dict, replace, to_dict
+from seqrnn.errors import CheckpointError
+from seqrnn.forecast.baselines import Forecaster, naive_baselines
+from seqrnn.forecast.evaluation import Evaluation, Split, WindowMode, evaluate, forecast_from
+from seqrnn.forecast.nets import Architecture, ForecastNet, ModelConfig, Strategy
+from seqrnn.forecast.neural import NeuralForecaster, prepare
+from seqrnn.forecast.plots import classic_figure, horizon_figure
+from seqrnn.forecast.readers import Fill, Series, read_series
+from seqrnn.forecast.task import ForecastTask, KeepBest
+from seqrnn.forecast.transforms import Differencer, Scaler
+from seqrnn.forecast.windows import ShuffledBatches, StatefulBatches, gather_inputs, gather_targets
+from seqrnn.io.atomic import atomic_write_text
+from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict, save_checkpoint
+from seqrnn.io.runs import new_run_dir, save_config, save_metrics
+from seqrnn.train.callbacks import Callback
+from seqrnn.train.config import ConfigError, TrainConfig
+from seqrnn.train.trainer import Trainer
+
+logger = logging.getLogger(__name__)
+
+KIND = "forecast"
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the series comes from and how it is split."""
+
+    path: str = ""
+    value_column: str | None = None  # name or 0-based index; default: the last column
+    date_column: str | None = None  # default: a first column called date/month/time...
+    covariates: tuple[str, ...] = ()
+    fill: Fill = Fill.NONE
+    season: int = 1  # seasonal period (12 for monthly data); 1 = none
+    train_fraction: float = 0.67
+    val_fraction: float = 0.0  # the last part of the training windows, for val_loss
+    windows: WindowMode = WindowMode.FULL
+
+    def __post_init__(self) -> None:
+        if self.season < 1:
+            raise ConfigError(f"data.season must be >= 1, got {self.season}")
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise ConfigError(f"data.val_fraction must be in [0, 1), got {self.val_fraction}")
+
+
+def _default_train() -> TrainConfig:
+    return TrainConfig(epochs=100, batch_size=8, learning_rate=3e-3)
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """Everything a forecasting run needs; saved as the run's ``config.json``."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=_default_train)
+    runs_dir: str | None = "runs"  # None or "": no run folder (nothing written)
+    name: str | None = None
+    mlp_baseline: bool = True  # also train the MLP on the same windows, for comparison
+    plot_horizon: int = 24  # steps drawn in forecast_horizon.png (recursive models)
+
+
+def config_from_dict(data: dict[str, Any]) -> ForecastConfig:
+    """Build and check a :class:`ForecastConfig` (unknown keys get a suggestion). Keys not
+    given keep the defaults of :class:`ForecastConfig` (``{"train": {"epochs": 5}}`` keeps the
+    forecasting learning rate and batch size, not those of a bare ``TrainConfig``)."""
+    return from_dict(ForecastConfig, _merge(to_dict(ForecastConfig()), data), "config")
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        key = key.replace("-", "_")
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_series(data: DataConfig) -> Series:
+    """Read the series that ``data`` names."""
+    return read_series(data.path, data.value_column, data.date_column, data.covariates, data.fill)
+
+
+@dataclass
+class ForecastResult:
+    """What a finished run left behind; ``evaluations[0]`` is the network's."""
+
+    forecaster: NeuralForecaster
+    history: list[dict[str, Any]]
+    evaluations: list[Evaluation]
+    split: Split
+    run_dir: Path | None = None
+
+
+def fit_forecaster(
+    series: Series,
+    config: ForecastConfig,
+    n_train: int,
+    callbacks: Sequence[Callback] = (),
+    run_dir: Path | None = None,
+) -> tuple[NeuralForecaster, list[dict[str, Any]]]:
+    """Train the network of ``config`` on the first ``n_train`` values of ``series``."""
+    cfg = config.model
+    diff = Differencer.for_transform(cfg.transform, config.data.season)
+    data, _ = prepare(series.values, series.covariates, diff)  # [N, C]
+    scaler = Scaler.fit(cfg.scaler, data[diff.order : n_train])  # training part only
+    scaled = scaler.transform(data)
+    split = Split(len(series), n_train, config.data.windows)
+    origins = split.origins("train", cfg.look_back + diff.order, cfg.outputs, cfg.look_back)
+    n_val = round(len(origins) * config.data.val_fraction)
+    if len(origins) - n_val < 1:
+        raise ConfigError(f"only {len(origins)} training windows: use a shorter look-back")
+    parts = (origins[: len(origins) - n_val], origins[len(origins) - n_val :])
+    tensors = [
+        (
+            torch.as_tensor(gather_inputs(scaled, o, cfg.look_back)).float(),  # [S, L, C]
+            torch.as_tensor(gather_targets(scaled[:, 0], o, cfg.outputs)).float(),  # [S, H]
+        )
+        for o in parts
+    ]
+    bs, seed = config.train.batch_size, config.train.seed
+    if cfg.stateful:
+        sources = [StatefulBatches(x, y, min(bs, len(x))) if len(x) else None for x, y in tensors]
+    else:
+        sources = [ShuffledBatches(*tensors[0], bs, shuffle=True, seed=seed)]
+        sources.append(ShuffledBatches(*tensors[1], 256, shuffle=False) if n_val else None)
+    torch.manual_seed(seed)
+    net = ForecastNet(cfg, channels=data.shape[1])
+    keep = KeepBest()
+    meta = {
+        "kind": KIND,
+        "model_config": to_dict(cfg),
+        "data_config": to_dict(config.data),
+        "scaler": scaler.to_dict(),
+        "n_train": n_train,
+    }
+    trainer = Trainer(config.train, [*callbacks, keep], run_dir, meta)
+    logger.info("training on %d windows (%d validation)", len(parts[0]), n_val)
+    history = trainer.fit(net, ForecastTask(cfg.stateful), sources[0], sources[1])
+    if keep.weights is not None:
+        net.load_state_dict(keep.weights)
+    forecaster = NeuralForecaster(net.cpu(), cfg, scaler, diff, name=describe(cfg))
+    forecaster.meta = meta
+    return forecaster, history
+
+
+def describe(cfg: ModelConfig) -> str:
+    """A short name for tables: ``lstm timesteps L=12 seasonal_diff``."""
+    if cfg.architecture is Architecture.MLP:
+        head = f"mlp {'x'.join(map(str, cfg.mlp_hidden))}"
+    else:
+        enc = cfg.encoder
+        layers = f"{enc.num_layers}x" if enc.num_layers > 1 else ""
+        head = f"{enc.cell.value} {layers}{enc.hidden_size} {cfg.framing.value}"
+    return f"{head} L={cfg.look_back} {cfg.transform.value}"
+
+
+def compare_baselines(
+    series: Series, split: Split, season: int, horizon: int, look_back: int = 1
+) -> list[Evaluation]:
+    """The naive baselines on the same split (and, in tutorial mode, the same targets)."""
+    return [evaluate(b, series, split, horizon, season, look_back) for b in naive_baselines(season)]
+
+
+def train(
+    config: ForecastConfig, callbacks: Sequence[Callback] = (), series: Series | None = None
+) -> ForecastResult:
+    """Train, evaluate against the baselines and (unless ``runs_dir`` is empty) write a run
+    folder. ``series`` overrides ``config.data.path`` (tests, benchmarks)."""
+    series = load_series(config.data) if series is None else series
+    split = Split.by_fraction(len(series), config.data.train_fraction, config.data.windows)
+    run_dir = new_run_dir(config.runs_dir, config.name) if config.runs_dir else None
+    if run_dir is not None:
+        save_config(run_dir, config)
+    forecaster, history = fit_forecaster(series, config, split.n_train, callbacks, run_dir)
+    cfg, season = config.model, config.data.season
+    evals = [evaluate(forecaster, series, split, cfg.horizon, season, cfg.look_back)]
+    if config.mlp_baseline and cfg.architecture is not Architecture.MLP:
+        mlp_cfg = replace(config, model=replace(cfg, architecture=Architecture.MLP))
+        mlp, _ = fit_forecaster(series, mlp_cfg, split.n_train)
+        evals.append(evaluate(mlp, series, split, cfg.horizon, season, cfg.look_back))
+    evals += compare_baselines(series, split, season, cfg.horizon, cfg.look_back)
+    result = ForecastResult(forecaster, history, evals, split, run_dir)
+    if run_dir is not None:
+        write_run(result, series, config)
+    return result
+
+
+def write_run(result: ForecastResult, series: Series, config: ForecastConfig) -> None:
+    """Model file, metrics, forecasts and figures into the run folder."""
+    run_dir = result.run_dir
+    assert run_dir is not None  # only called with a run folder
+    save_model(result.forecaster, run_dir / "model.safetensors")
+    save_metrics(run_dir, {e.name: e.metrics for e in result.evaluations})
+    atomic_write_text(run_dir / "forecasts.csv", forecasts_csv(series, result.evaluations[0]))
+    classic_figure(series, result.evaluations[0], run_dir / "forecast_classic.png")
+    f = result.forecaster
+    horizon = f.config.horizon
+    if f.config.strategy is Strategy.RECURSIVE and not f.stateful:
+        horizon = max(horizon, config.plot_horizon)
+    if series.covariates is not None:
+        horizon = f.config.horizon
+    pred = forecast_from(f, series, len(series), horizon)
+    horizon_figure(series, pred, len(series), run_dir / "forecast_horizon.png", f.name)
+
+
+def forecasts_csv(series: Series, evaluation: Evaluation) -> str:
+    """``part,time,date,step,actual,forecast`` for every forecast value of an evaluation."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["part", "time", "date", "step", "actual", "forecast"])
+    y = series.values
+    for part, origins in evaluation.origins.items():
+        for origin, row in zip(origins, evaluation.forecasts[part], strict=True):
+            for k, value in enumerate(row):
+                t = int(origin) + k
+                date = series.dates[t] if series.dates else ""
+                out.writerow([part, t, date, k + 1, y[t], f"{value:.6g}"])
+    return buf.getvalue()
+
+
+def save_model(forecaster: NeuralForecaster, path: str | Path) -> None:
+    """The forecaster in the one checkpoint format (kind ``forecast``)."""
+    tensors = {f"model.{k}": v for k, v in forecaster.net.state_dict().items()}
+    save_checkpoint(path, Checkpoint(tensors=tensors, meta=dict(forecaster.meta)))
+
+
+def load_model(path: str | Path) -> tuple[NeuralForecaster, DataConfig]:
+    """A forecaster and the data settings it was trained with, from a ``model.safetensors``
+    file or a run folder."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "model.safetensors"
+        if not path.exists():
+            raise CheckpointError(f"{path.parent}: no model.safetensors in this folder")
+    ckpt = load_checkpoint(path, kind=KIND)
+    cfg = from_dict(ModelConfig, ckpt.meta["model_config"], f"{path} model_config")
+    data = from_dict(DataConfig, ckpt.meta["data_config"], f"{path} data_config")
+    scaler = Scaler.from_dict(ckpt.meta["scaler"])
+    net = ForecastNet(cfg, channels=len(scaler.shift))
+    load_state_strict(net, ckpt.section("model"), str(path))
+    diff = Differencer.for_transform(cfg.transform, data.season)
+    forecaster = NeuralForecaster(net, cfg, scaler, diff, name=describe(cfg))
+    forecaster.meta = {
+        k: v for k, v in ckpt.meta.items() if k not in ("format", "version", "sha256")
+    }
+    return forecaster, data
+
+
+def backtest_fit(config: ForecastConfig, series: Series) -> Any:
+    """``fit(n_train) -> Forecaster`` for :func:`~seqrnn.forecast.evaluation.rolling_origin`."""
+
+    def fit(n_train: int) -> Forecaster:
+        return fit_forecaster(series, config, n_train)[0]
+
+    return fit
+
+
+def mean_metrics(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Column means of backtest rows (fold bookkeeping left out)."""
+    keys = [k for k in rows[0] if k not in ("fold", "train_end")]
+    return {k: float(np.mean([r[k] for r in rows])) for k in keys}

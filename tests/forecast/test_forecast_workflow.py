@@ -1,0 +1,113 @@
+"""The library train function (callbacks, val_loss, run folder, model file) and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from seqrnn.cli.main import cli
+from seqrnn.errors import CheckpointError
+from seqrnn.forecast import Series, config_from_dict, load_model, train
+from seqrnn.io.checkpoint import Checkpoint, save_checkpoint
+from seqrnn.train.callbacks import Callback
+
+SERIES = Series(10 + np.sin(np.arange(72) * 2 * np.pi / 12) + np.arange(72) * 0.05)
+
+
+def small(**over):
+    base = {
+        "data": {"season": 12},
+        "model": {"look_back": 4, "encoder": {"hidden_size": 8}},
+        "train": {"epochs": 3},
+        "runs_dir": "",
+        "mlp_baseline": False,
+    }
+    for key, value in over.items():
+        base[key] = {**base.get(key, {}), **value} if isinstance(value, dict) else value
+    return config_from_dict(base)
+
+
+class Recorder(Callback):
+    def __init__(self):
+        self.rows = []
+
+    def on_epoch_end(self, trainer, row):
+        self.rows.append(row)
+
+
+def test_callbacks_see_val_loss_every_epoch():
+    rec = Recorder()
+    result = train(small(data={"val_fraction": 0.25}), [rec], series=SERIES)
+    assert len(rec.rows) == 3 and all(np.isfinite(r["val_loss"]) for r in rec.rows)
+    assert [r["epoch"] for r in result.history] == [1, 2, 3]
+    without = train(small(), series=SERIES)
+    assert "val_loss" not in without.history[-1]
+
+
+def test_run_folder_and_model_file_round_trip(tmp_path):
+    result = train(small(runs_dir=str(tmp_path), name="r", mlp_baseline=True), series=SERIES)
+    run = result.run_dir
+    for name in (
+        "config.json",
+        "history.csv",
+        "model.safetensors",
+        "forecasts.csv",
+        "metrics.json",
+        "forecast_classic.png",
+        "forecast_horizon.png",
+    ):
+        assert (run / name).is_file(), name
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert set(metrics) == {e.name for e in result.evaluations} and len(metrics) == 6
+    loaded, data = load_model(run)
+    assert data.season == 12
+    origins = np.arange(20, 72)
+    assert np.allclose(
+        loaded.predict_at(SERIES.values, origins, 3),
+        result.forecaster.predict_at(SERIES.values, origins, 3),
+    )
+    save_checkpoint(tmp_path / "other.safetensors", Checkpoint({}, {"kind": "next_symbol"}))
+    with pytest.raises(CheckpointError, match="holds a 'next_symbol' model, expected 'forecast'"):
+        load_model(tmp_path / "other.safetensors")
+
+
+def test_cli_train_predict_and_bad_csv(tmp_path):
+    data = tmp_path / "s.csv"
+    lines = [f"{i},{v:.4f}" for i, v in enumerate(SERIES.values)]
+    data.write_text("t,v\n" + "\n".join(lines) + "\n")
+    runner = CliRunner()
+    args = [
+        "forecast",
+        "train",
+        "--data",
+        str(data),
+        "--season",
+        "12",
+        "--epochs",
+        "2",
+        "--look-back",
+        "4",
+        "--hidden",
+        "8",
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        "--name",
+        "cli",
+        "--no-mlp-baseline",
+    ]
+    out = runner.invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    assert "seasonal naive" in out.output and "test" in out.output
+    out = runner.invoke(
+        cli, ["forecast", "predict", str(tmp_path / "runs" / "cli"), "--horizon", "3"]
+    )
+    assert out.exit_code == 0, out.output
+    assert [ln.split("\t")[0] for ln in out.output.splitlines()] == ["+1", "+2", "+3"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("t,v\n0,1\n1,oops\n")
+    out = runner.invoke(cli, ["forecast", "compare", str(bad)])
+    assert out.exit_code == 1
+    assert out.output.strip() == f"Error: {bad}:3: column 'v': 'oops' is not a number"
