@@ -14,6 +14,7 @@ from seqrnn.evaluation.metrics import summarize
 from seqrnn.evaluation.scoring import score_sequences
 from seqrnn.io.runs import save_metrics
 from seqrnn.models.registry import load_next_symbol_model
+from seqrnn.train.distributed import is_main_process
 from seqrnn.train.trainer import TrainingInterrupted
 from seqrnn.workflows import next_symbol as ns
 
@@ -88,7 +89,7 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
     else:
         data = merge_config(config_file, flags)
     config = ns.run_config_from_dict(data)
-    callbacks = [ProgressBar()] if progress else []
+    callbacks = [ProgressBar()] if progress and is_main_process() else []  # rank 0 under torchrun
     try:
         result = ns.train(config, callbacks, resume=resume)
     except TrainingInterrupted as exc:
@@ -96,6 +97,8 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
         if exc.path is not None:
             click.echo(f"continue with: seqrnn train --resume {exc.path.parent}", err=True)
         raise SystemExit(130) from None
+    if not is_main_process():
+        return
     last = result.history[-1] if result.history else {}
     click.echo(f"run folder: {result.run_dir}")
     click.echo(
