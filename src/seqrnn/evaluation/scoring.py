@@ -9,6 +9,7 @@ deduplicated (logs repeat themselves heavily), scored in large batches under
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,12 @@ class PositionScores:
 
     def __len__(self) -> int:
         return len(self.target)
+
+    def subset(self, keep: np.ndarray) -> PositionScores:
+        """The rows selected by ``keep`` (a bool mask or indices), all arrays alike."""
+        return PositionScores(
+            **{name: getattr(self, name)[keep] for name in self.__dataclass_fields__}
+        )
 
     def per_sequence(
         self, values: np.ndarray, num_sequences: int, reduce: str = "max"
@@ -110,3 +117,26 @@ def _locate(
     starts_of_seq = np.concatenate([[0], np.cumsum(counts)[:-1]])
     pos_index = np.arange(counts.sum()) - np.repeat(starts_of_seq, counts) + first
     return seq_index, pos_index
+
+
+def iter_stream_scores(
+    model: NextSymbolModel,
+    ids: np.ndarray,
+    chunk_size: int = 1 << 20,
+    batch_size: int = 4096,
+    top_k: int = 3,
+) -> Iterator[PositionScores]:
+    """Single pass over one long stream in bounded memory: ``chunk_size`` positions at a time,
+    each chunk carrying the ``L`` symbols before it as context, so every position gets the
+    same score as :func:`score_sequences` on the whole stream would give it. ``position`` is
+    the index in the whole stream; ``sequence`` is 0."""
+    if chunk_size <= 0:
+        raise ValueError(f"chunk_size must be positive, got {chunk_size}")
+    L = model.context_length
+    for begin in range(0, len(ids), chunk_size):
+        lead = min(begin, L)  # context symbols before the chunk; their own scores are dropped
+        piece = np.asarray(ids[begin - lead : begin + chunk_size])
+        scores = score_sequences(model, [piece], Targets.ALL, batch_size, top_k)
+        kept = scores.subset(scores.position >= lead)
+        kept.position = kept.position - lead + begin
+        yield kept

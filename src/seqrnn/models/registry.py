@@ -18,6 +18,8 @@ from seqrnn.models.base import NextSymbolModel
 LOADERS: dict[str, str] = {
     "next_symbol": "seqrnn.workflows.next_symbol:load_model",
     "numpy_reference": "seqrnn.reference.model:load_model",
+    "markov": "seqrnn.models.markov:load",
+    "naive_bayes": "seqrnn.models.naive_bayes:load",
 }
 
 

@@ -1,0 +1,91 @@
+"""Why a session was flagged: the positions, the key seen, the keys the model expected there.
+
+One explanation per anomalous *distinct* session (identical sessions share it); the report
+writer attaches it to every input session with that content.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from seqrnn.anomaly.detectors import Detector, SessionAggregator
+from seqrnn.anomaly.sessions import END_SYMBOL, SessionScores, Verdicts
+from seqrnn.data.vocab import UNK, Vocabulary
+
+
+def explain(
+    scores: SessionScores,
+    verdicts: Verdicts,
+    vocab: Vocabulary,
+    detector: Detector,
+    aggregator: SessionAggregator,
+    templates: dict[str, str] | None = None,
+    max_positions: int = 5,
+    expected: int = 9,
+) -> dict[int, dict[str, Any]]:
+    """Distinct-session index -> explanation, for the anomalous ones.
+
+    An explanation lists up to ``max_positions`` flagged positions, each with the key seen,
+    its probability and rank, and the ``expected`` most likely keys with their probabilities
+    (and template text when ``templates`` maps keys to it).
+    """
+    ps = scores.positions
+    lengths = scores.lengths
+    out: dict[int, dict[str, Any]] = {}
+    for u in np.flatnonzero(verdicts.distinct_anomalous):
+        out[int(u)] = {"length": int(lengths[u]), "reasons": [], "positions": []}
+        if lengths[u] < aggregator.min_length:
+            out[int(u)]["reasons"].append(
+                f"session has {lengths[u]} keys, fewer than {aggregator.min_length} "
+                "(too short to fill one window and be followed by a key)"
+            )
+    flagged = np.flatnonzero(verdicts.position_flags)  # [F] rows of ps, in session order
+    for row in flagged:
+        entry = out.get(int(ps.sequence[row]))
+        if entry is None or len(entry["positions"]) >= max_positions:
+            continue
+        raw = scores.raw[int(ps.sequence[row])]
+        pos = int(ps.position[row])
+        raw_key = str(raw[pos]) if pos < len(raw) else END_SYMBOL  # past the end: the marker
+        entry["positions"].append(_position(ps, row, raw_key, vocab, templates, expected))
+    per_session = np.bincount(ps.sequence[flagged], minlength=len(lengths))  # [U]
+    for u, entry in out.items():
+        if per_session[u]:
+            entry["reasons"].append(
+                f"{per_session[u]} position(s) flagged by {detector.describe()}"
+            )
+    return out
+
+
+def _position(
+    ps: Any,
+    row: int,
+    symbol: str,
+    vocab: Vocabulary,
+    templates: dict[str, str] | None,
+    expected: int,
+) -> dict[str, Any]:
+    seen = int(ps.target[row])
+    item: dict[str, Any] = {
+        "position": int(ps.position[row]),
+        "key": symbol,
+        "unknown_key": seen == UNK,
+        "prob": float(ps.prob[row]),
+        "rank": int(ps.rank[row]),
+        "expected": [
+            _key(vocab.symbols[int(i)], float(p), templates)
+            for i, p in zip(ps.top_ids[row][:expected], ps.top_probs[row][:expected], strict=True)
+        ],
+    }
+    if templates and symbol in templates:
+        item["template"] = templates[symbol]
+    return item
+
+
+def _key(symbol: str, prob: float, templates: dict[str, str] | None) -> dict[str, Any]:
+    item: dict[str, Any] = {"key": symbol, "prob": round(prob, 6)}
+    if templates and symbol in templates:
+        item["template"] = templates[symbol]
+    return item

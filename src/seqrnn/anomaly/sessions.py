@@ -1,0 +1,134 @@
+"""Score sessions once each, then give every session its verdict.
+
+HDFS repeats itself: 839 distinct sequences among 4,855 training sessions, about 5,100 among
+the 23,838 test sessions. Identical sessions are therefore scored once (and inside them,
+:func:`score_sequences` scores identical windows once); ``inverse`` maps every input session
+to its distinct one, so metrics and reports still count every session.
+
+    sessions [S] --unique--> distinct [U] --score_sequences--> PositionScores over U
+        verdict[s] = verdict_of_distinct[inverse[s]]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from seqrnn.anomaly.detectors import Detector, SessionAggregator
+from seqrnn.data.windows import Targets
+from seqrnn.evaluation.scoring import PositionScores, score_sequences
+from seqrnn.models.base import NextSymbolModel
+
+#: appended to every session by models trained with an end marker (see
+#: :func:`seqrnn.anomaly.training.train_distinct`); its presence in a model's vocabulary
+#: makes detection append it too, so "the session ended here" is scored like any key
+END_SYMBOL = "<eos>"
+
+
+def with_end_marker(sessions: list) -> list[list[str]]:
+    """Sessions as symbol lists with :data:`END_SYMBOL` appended."""
+    return [[*map(str, s), END_SYMBOL] for s in sessions]
+
+
+def encode_sessions(model: NextSymbolModel, sessions: list[np.ndarray]) -> list[np.ndarray]:
+    """Encode raw sessions with the model's vocabulary, ending each with the end marker when
+    the model was trained with one."""
+    encoded = [model.vocab.encode(s) for s in sessions]
+    if END_SYMBOL in model.vocab:
+        end = np.array([model.vocab.index[END_SYMBOL]], dtype=np.int64)
+        encoded = [np.concatenate([e, end]) for e in encoded]
+    return encoded
+
+
+@dataclass
+class SessionScores:
+    """Per-position scores of the distinct sessions and the map back to all sessions."""
+
+    raw: list[np.ndarray]  # [U] distinct sessions as given (raw keys)
+    distinct: list[np.ndarray]  # [U] the same, encoded with the model's vocabulary
+    inverse: np.ndarray  # [S] int64, session -> distinct index
+    positions: PositionScores  # positions of the distinct sessions (``sequence`` in [0, U))
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """``[U]`` keys per distinct session (without the end marker)."""
+        return np.array([len(s) for s in self.raw], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.inverse)
+
+
+@dataclass
+class Verdicts:
+    """One score and one verdict per input session (``[S]`` each), plus the per-position
+    flags of the distinct sessions that explain them."""
+
+    scores: np.ndarray  # [S] float64, max position score (+inf: unknown key / too short)
+    anomalous: np.ndarray  # [S] bool
+    position_flags: np.ndarray  # [N] bool over SessionScores.positions
+    distinct_anomalous: np.ndarray  # [U] bool
+
+
+def distinct_sessions(sessions: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct sessions in first-seen order and ``inverse [S]`` (session -> distinct)."""
+    index: dict[bytes, int] = {}
+    inverse = np.empty(len(sessions), dtype=np.int64)
+    distinct: list[np.ndarray] = []
+    for i, s in enumerate(sessions):
+        key = np.asarray(s, dtype=np.int64).tobytes()
+        j = index.setdefault(key, len(distinct))
+        if j == len(distinct):
+            distinct.append(np.asarray(s, dtype=np.int64))
+        inverse[i] = j
+    return distinct, inverse
+
+
+def score_sessions(
+    model: NextSymbolModel,
+    sessions: list[np.ndarray],
+    targets: Targets = Targets.ALL,
+    top_k: int = 9,
+    batch_size: int = 4096,
+) -> SessionScores:
+    """Score every position of every distinct session (raw keys) with the shared scorer.
+
+    Sessions with nothing to score (empty, or shorter than a window under
+    ``Targets.FULL_WINDOW``) simply have no positions; the aggregator decides about them.
+    """
+    raw, inverse = distinct_sessions(sessions)
+    distinct = encode_sessions(model, raw)
+    first = 0 if Targets(targets) is Targets.ALL else model.context_length
+    if any(len(s) > first for s in distinct):
+        positions = score_sequences(model, distinct, targets, batch_size, top_k)
+    else:
+        positions = _no_positions(top_k)
+    return SessionScores(raw=raw, distinct=distinct, inverse=inverse, positions=positions)
+
+
+def judge(scores: SessionScores, detector: Detector, aggregator: SessionAggregator) -> Verdicts:
+    """Detector on every position, aggregator per distinct session, scattered to all."""
+    pos = detector.position_scores(scores.positions)  # [N]
+    distinct_scores = aggregator.session_scores(pos, scores.positions, scores.lengths)  # [U]
+    distinct_anomalous = distinct_scores > detector.threshold
+    return Verdicts(
+        scores=distinct_scores[scores.inverse],
+        anomalous=distinct_anomalous[scores.inverse],
+        position_flags=pos > detector.threshold,
+        distinct_anomalous=distinct_anomalous,
+    )
+
+
+def _no_positions(k: int) -> PositionScores:
+    empty_i = np.zeros(0, dtype=np.int64)
+    empty_f = np.zeros(0, dtype=np.float64)
+    return PositionScores(
+        sequence=empty_i,
+        position=empty_i,
+        target=empty_i,
+        prob=empty_f,
+        rank=empty_i,
+        nll=empty_f,
+        top_ids=np.zeros((0, k), dtype=np.int64),
+        top_probs=np.zeros((0, k)),
+    )

@@ -1,0 +1,164 @@
+"""Streaming detection (``seqrnn detect --follow``): events arrive, anomalies leave, memory
+stays bounded.
+
+Events come in chunks (whatever arrived since the last look). Each session keeps only its
+last ``h`` keys; a chunk is scored in one batched call of the shared scorer on
+``history + new keys`` per session, and only the new positions are reported. Sessions are
+kept in least-recently-used order and the oldest are forgotten past ``max_sessions``, so
+memory is ``O(max_sessions * h)`` however long the stream runs::
+
+    chunk: (blk_1, 5) (blk_2, 22) (blk_1, 5) ...
+        blk_1: [history 5 5 22 | new 5 11] --score_sequences--> scores of the 2 new keys
+        blk_2: [history        | new 22  ]
+
+Sessions never end in a stream, so the minimum-length rule of session files does not apply.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from seqrnn.anomaly.detectors import Detector
+from seqrnn.anomaly.parse import LogParser
+from seqrnn.data.vocab import UNK
+from seqrnn.data.windows import Targets
+from seqrnn.errors import InputError
+from seqrnn.evaluation.scoring import score_sequences
+from seqrnn.models.base import NextSymbolModel
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One anomalous event of a stream."""
+
+    session: str
+    index: int  # 0-based count of the session's events before this one
+    key: str
+    prob: float
+    rank: int
+    expected: list[tuple[str, float]]  # the top keys with their probabilities
+
+    def format(self) -> str:
+        guesses = " ".join(f"{k}({p:.3f})" for k, p in self.expected)
+        unknown = " (unknown key)" if self.rank < 0 else ""
+        return (
+            f"session {self.session} event {self.index}: key {self.key}{unknown} p={self.prob:.2e} "
+            f"rank={self.rank} expected {guesses}"
+        )
+
+
+class StreamDetector:
+    """Feed ``(session, key)`` events chunk by chunk; get back the alerts of each chunk."""
+
+    def __init__(
+        self,
+        model: NextSymbolModel,
+        detector: Detector,
+        max_sessions: int = 100_000,
+        expected: int = 5,
+    ):
+        if max_sessions <= 0:
+            raise InputError(f"max_sessions must be positive, got {max_sessions}")
+        self.model = model
+        self.detector = detector
+        self.max_sessions = max_sessions
+        self.expected = expected
+        # session -> (last h encoded keys, events seen); least recently used first
+        self.history: collections.OrderedDict[str, tuple[np.ndarray, int]] = (
+            collections.OrderedDict()
+        )
+
+    def feed(self, events: Iterable[tuple[str, str]]) -> list[Alert]:
+        """Score the chunk ``events`` (in arrival order) and return its anomalous events."""
+        new: dict[str, list[str]] = {}
+        for session, key in events:
+            new.setdefault(session, []).append(key)
+        if not new:
+            return []
+        names = list(new)
+        seqs, offsets = [], []
+        for name in names:
+            past, _ = self.history.get(name, (np.zeros(0, dtype=np.int64), 0))
+            seqs.append(np.concatenate([past, self.model.vocab.encode(new[name])]))
+            offsets.append(len(past))
+        k = max(self.expected, 1)
+        scores = score_sequences(self.model, seqs, Targets.ALL, top_k=k)
+        fresh = scores.position >= np.asarray(offsets)[scores.sequence]
+        scores = scores.subset(fresh)
+        flags = self.detector.flags(scores)
+        alerts = [self._alert(scores, row, names, new, offsets) for row in np.flatnonzero(flags)]
+        self._remember(names, seqs, new)
+        return alerts
+
+    def _alert(self, scores, row: int, names, new, offsets) -> Alert:
+        s = int(scores.sequence[row])
+        local = int(scores.position[row]) - offsets[s]
+        _, seen = self.history.get(names[s], (None, 0))
+        symbols = self.model.vocab.symbols
+        return Alert(
+            session=names[s],
+            index=seen + local,
+            key=new[names[s]][local],
+            prob=float(scores.prob[row]),
+            rank=-1 if scores.target[row] == UNK else int(scores.rank[row]),
+            expected=[
+                (symbols[int(i)], float(p))
+                for i, p in zip(scores.top_ids[row], scores.top_probs[row], strict=True)
+            ],
+        )
+
+    def _remember(self, names: list[str], seqs: list[np.ndarray], new: dict) -> None:
+        h = self.model.context_length
+        for name, seq in zip(names, seqs, strict=True):
+            _, seen = self.history.pop(name, (None, 0))
+            self.history[name] = (seq[-h:].copy(), seen + len(new[name]))
+        while len(self.history) > self.max_sessions:
+            self.history.popitem(last=False)
+
+
+def key_events(
+    lines: Iterable[str], rejected: list[str], start_line: int = 1
+) -> Iterator[tuple[str, str]]:
+    """``KEY`` (one stream, session ``-``) or ``SESSION KEY`` per line; blank lines skipped.
+    A stream must go on after a bad line: it is reported in ``rejected`` (with its line
+    number and what is wrong) instead of stopping the detector."""
+    for number, line in enumerate(lines, start=start_line):
+        parts = line.split()
+        if not parts:
+            continue
+        session, key = ("-", parts[0]) if len(parts) == 1 else (parts[0], parts[-1])
+        if len(parts) > 2:
+            rejected.append(
+                str(
+                    InputError(
+                        f"expected 'KEY' or 'SESSION KEY', got {line.strip()!r}", "<stdin>", number
+                    )
+                )
+            )
+            continue
+        if not key.lstrip("-").isdigit():
+            rejected.append(str(InputError(f"{key!r} is not an integer key", "<stdin>", number)))
+            continue
+        yield session, key
+
+
+def log_events(
+    lines: Iterable[str], parser: LogParser, unassigned: list[str]
+) -> Iterator[tuple[str, str]]:
+    """Raw log lines -> ``(session, key)`` events through ``parser`` (drain3 + identifier
+    regex); lines it cannot place are appended to ``unassigned``, never dropped silently."""
+    for line in lines:
+        content = parser.content(line)
+        if not content:
+            unassigned.append(line.rstrip("\r\n"))
+            continue
+        key = str(parser.key(content))
+        ids = parser.identifiers(line) if parser.session is not None else ["-"]
+        if not ids:
+            unassigned.append(line.rstrip("\r\n"))
+        for ident in ids:
+            yield ident, key

@@ -1,0 +1,280 @@
+"""CLI verbs for log anomaly detection: ``detect``, ``parse``, ``baseline``, ``train-distinct``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+
+import click
+import numpy as np
+
+from seqrnn.anomaly.baselines import Baseline, fit_baseline
+from seqrnn.anomaly.detectors import Method
+from seqrnn.anomaly.inputs import (
+    SessionSet,
+    read_labelled_csv,
+    read_labels,
+    read_session_set,
+    read_templates,
+)
+from seqrnn.anomaly.parse import LogParser, ParseConfig, parse_lines, write_parsed
+from seqrnn.anomaly.report import write_report
+from seqrnn.anomaly.stream import StreamDetector, key_events, log_events
+from seqrnn.anomaly.workflow import DetectConfig, build_detector, detect
+from seqrnn.cli.common import friendly_errors, setup_logging
+from seqrnn.config import from_dict
+from seqrnn.data.readers import expand_glob
+from seqrnn.models.registry import load_next_symbol_model
+
+HDFS_HEADER = "<Date> <Time> <Pid> <Level> <Component>: <Content>"
+
+
+def _gather(data, labels, normal, abnormal, csv) -> SessionSet:
+    """All sessions to judge, labelled when the options give labels for every one."""
+    out = SessionSet()
+    for path in data:
+        out.extend(read_session_set(path))
+    if labels:
+        out.labels = read_labels(labels, len(out))
+    for path in normal:
+        out.extend(read_session_set(path, 0))
+    for path in abnormal:
+        out.extend(read_session_set(path, 1))
+    for path in csv:
+        out.extend(read_labelled_csv(path))
+    if len(out) == 0:
+        raise click.UsageError("give sessions: DATA, --normal/--abnormal or --csv")
+    return out
+
+
+def _validation(val, val_csv) -> SessionSet | None:
+    if not val and not val_csv:
+        return None
+    out = SessionSet()
+    for path in val:
+        out.extend(read_session_set(path, 0))
+    for path in val_csv:
+        out.extend(read_labelled_csv(path))
+    return out
+
+
+@click.command("detect")
+@click.argument("model")
+@click.argument("data", nargs=-1)
+@click.option(
+    "--labels", type=click.Path(dir_okay=False, exists=True), help="0/1 per session of DATA."
+)
+@click.option("--normal", multiple=True, help="Session file of normal sessions (labelled 0).")
+@click.option("--abnormal", multiple=True, help="Session file of abnormal sessions (labelled 1).")
+@click.option("--csv", multiple=True, help="CSV with Sequence,label columns (logdeep).")
+@click.option(
+    "--method", type=click.Choice([m.value for m in Method]), default="top_g", show_default=True
+)
+@click.option(
+    "-g", "--g", default=9, show_default=True, help="top-g: the key must be among the g likeliest."
+)
+@click.option("--threshold", type=float, help="-log p threshold (method nll).")
+@click.option(
+    "--quantile", default=0.999, show_default=True, help="Method quantile: of normal --val scores."
+)
+@click.option("--val", multiple=True, help="Normal validation sessions (quantile / best_f1).")
+@click.option("--val-csv", multiple=True, help="Labelled validation CSV (best_f1).")
+@click.option(
+    "--targets",
+    type=click.Choice(["all", "full_window"]),
+    default="all",
+    show_default=True,
+    help="Score the first h keys from padded windows (all) or skip them (DeepLog).",
+)
+@click.option(
+    "--min-length", type=int, help="Shorter sessions are anomalous (default h+1; 0: off)."
+)
+@click.option(
+    "--templates",
+    type=click.Path(dir_okay=False, exists=True),
+    help="key,template CSV for explanations.",
+)
+@click.option(
+    "--project-normal", type=int, help="Also report figures projected to this many normal sessions."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Report folder (metrics, verdicts, explanations, plots).",
+)
+@click.option(
+    "--follow", is_flag=True, help="Read events from stdin as they come and print alerts."
+)
+@click.option(
+    "--logs", is_flag=True, help="With --follow: stdin has raw log lines (else KEY or SESSION KEY)."
+)
+@click.option(
+    "--header", default=None, help=f"With --logs: Loghub line format, e.g. '{HDFS_HEADER}'."
+)
+@click.option(
+    "--session-regex", default=None, help=r"With --logs: session identifier, e.g. 'blk_-?\d+'."
+)
+@click.option(
+    "--state", default=None, help="With --logs: drain3 state file written by seqrnn parse."
+)
+@click.option(
+    "--max-sessions", default=100_000, show_default=True, help="With --follow: sessions remembered."
+)
+@click.option("-v", "--verbose", is_flag=True)
+@friendly_errors
+def detect_cmd(
+    model, data, labels, normal, abnormal, csv, val, val_csv, out, follow, verbose, **opts
+):
+    """Judge sessions of MODEL's keys (any next-symbol model: LSTM, Markov, Naive Bayes)."""
+    setup_logging(verbose)
+    m = load_next_symbol_model(model)
+    config = from_dict(
+        DetectConfig,
+        {k: opts[k] for k in ("method", "g", "threshold", "quantile", "targets", "min_length")},
+        "detect",
+    )
+    detector = build_detector(m, config, _validation(val, val_csv))
+    if follow:
+        return _follow(m, detector, opts)
+    if not out:
+        raise click.UsageError("--out is required (or --follow)")
+    sessions = _gather(data, labels, normal, abnormal, csv)
+    templates = read_templates(opts["templates"]) if opts["templates"] else None
+    result = detect(m, sessions, config, detector, templates)
+    paths = write_report(out, result, sessions, m, opts["project_normal"])
+    click.echo(f"model: {m.describe()}; detector: {detector.describe()}")
+    click.echo(
+        f"{len(sessions):,} sessions ({len(result.scores.distinct):,} distinct), "
+        f"{int(np.sum(result.verdicts.anomalous)):,} anomalous"
+    )
+    if result.metrics is not None:
+        click.echo(_metrics_line("sessions", result.metrics))
+        if opts["project_normal"]:
+            click.echo(_metrics_line("projected", result.metrics.projected(opts["project_normal"])))
+    for p in paths:
+        click.echo(f"wrote {p}")
+
+
+def _metrics_line(name, m) -> str:
+    return (
+        f"{name}: P {m.precision:.4f} R {m.recall:.4f} F1 {m.f1:.4f} "
+        f"TP {m.tp:,} FP {m.fp:,} TN {m.tn:,} FN {m.fn:,} FPR {m.fpr:.5f}"
+    )
+
+
+def _chunks(stream, max_lines: int = 4096) -> Iterator[list[str]]:
+    """Lines grouped into whatever has arrived (at most ``max_lines``): ``os.read`` returns as
+    soon as some input is there, so a quiet ``tail -f`` gets its alerts at once and a fast
+    pipe is scored in large batches. Streams without a file descriptor go in fixed groups."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        lines = [line.rstrip("\r\n") for line in stream]
+        for i in range(0, len(lines), max_lines):
+            yield lines[i : i + max_lines]
+        return
+    rest = b""
+    while data := os.read(fd, 1 << 16):
+        *complete, rest = (rest + data).split(b"\n")
+        text = [line.decode("utf-8", errors="replace").rstrip("\r") for line in complete]
+        for i in range(0, len(text), max_lines):
+            yield text[i : i + max_lines]
+    if rest:
+        yield [rest.decode("utf-8", errors="replace")]
+
+
+def _follow(m, detector, opts) -> None:
+    stream = StreamDetector(m, detector, opts["max_sessions"])
+    parser, unassigned = None, []
+    if opts["logs"]:
+        parser = LogParser(
+            ParseConfig(
+                header=opts["header"], session_regex=opts["session_regex"], state=opts["state"]
+            )
+        )
+    line_no = 1
+    for chunk in _chunks(sys.stdin):
+        if parser is not None:
+            events = log_events(chunk, parser, unassigned)
+        else:
+            events = key_events(chunk, unassigned, line_no)
+        line_no += len(chunk)
+        for alert in stream.feed(list(events)):
+            click.echo(alert.format())
+        for line in unassigned:
+            click.echo(f"not scored: {line}", err=True)
+        unassigned.clear()
+
+
+@click.command("parse")
+@click.argument("logs", nargs=-1, required=True)
+@click.option("--out", required=True, type=click.Path(file_okay=False))
+@click.option(
+    "--header",
+    default=None,
+    help=f"Loghub line format, e.g. '{HDFS_HEADER}' (default: whole line).",
+)
+@click.option("--session-regex", default=None, help=r"Group lines by identifier, e.g. 'blk_-?\d+'.")
+@click.option("--window-lines", type=int, help="Or: sessions of this many lines...")
+@click.option("--step-lines", type=int, help="...every this many lines (default: no overlap).")
+@click.option("--state", default=None, help="drain3 state file (default OUT/drain3_state.bin).")
+@click.option("--similarity", default=0.5, show_default=True, help="drain3 similarity threshold.")
+@click.option("-v", "--verbose", is_flag=True)
+@friendly_errors
+def parse_cmd(
+    logs, out, header, session_regex, window_lines, step_lines, state, similarity, verbose
+):
+    """Raw log lines -> drain3 templates and keys -> sessions (one per line) in OUT."""
+    setup_logging(verbose)
+    config = ParseConfig(
+        header=header,
+        session_regex=session_regex,
+        window_lines=window_lines,
+        step_lines=step_lines,
+        state=state or f"{out}/drain3_state.bin",
+        similarity=similarity,
+    )
+    files = [f for pattern in logs for f in expand_glob(pattern)]
+
+    def lines():
+        for f in files:
+            with open(f, encoding="utf-8", errors="replace", newline="") as fh:
+                yield from (line.rstrip("\r\n") for line in fh)
+
+    parsed = parse_lines(lines(), config)
+    paths = write_parsed(out, parsed)
+    click.echo(
+        f"{len(parsed.line_keys):,} lines, {len(parsed.templates)} templates, "
+        f"{len(parsed.sessions):,} sessions, {len(parsed.unassigned):,} unassigned lines"
+    )
+    for p in [*paths, config.state]:
+        click.echo(f"wrote {p}")
+
+
+@click.command("baseline")
+@click.argument("kind", type=click.Choice([b.value for b in Baseline]))
+@click.option("--train", required=True, help="Training sessions (file or glob).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["ids", "sessions", "tokens"]), default="sessions"
+)
+@click.option("--order", default=1, show_default=True, help="Markov order k.")
+@click.option("--window", default=10, show_default=True, help="Naive Bayes window.")
+@click.option(
+    "--alpha", default=1.0, show_default=True, help="Additive (Laplace/Lidstone) smoothing."
+)
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="Model file (.safetensors)."
+)
+@friendly_errors
+def baseline_cmd(kind, train, fmt, order, window, alpha, out):
+    """Fit a Markov chain or Naive Bayes next-key model; use it with detect like an LSTM."""
+    model = fit_baseline(Baseline(kind), train, fmt, order, window, alpha)
+    model.save(out)
+    click.echo(f"{model.describe()}, vocabulary {len(model.vocab)}: wrote {out}")
+
+
+def register(group: click.Group) -> None:
+    """Add this module's verbs to the top-level group."""
+    for cmd in (detect_cmd, parse_cmd, baseline_cmd):
+        group.add_command(cmd)
