@@ -78,3 +78,14 @@ def test_global_batch_must_split_evenly():
     with pytest.raises(ConfigError, match="must be divisible by the number of processes \\(3\\)"):
         DistContext(world_size=3).per_rank_batch(16)
     assert DistContext(world_size=4).per_rank_batch(16) == 4
+
+
+def test_bf16_autocast_trains_close_to_fp32(tmp_path):
+    torch.set_num_threads(1)
+    data = config_dict(tmp_path, "runs")
+    data["train"]["epochs"] = 1
+    fp32 = ns.train(ns.run_config_from_dict(data)).history[-1]
+    data["train"]["precision"] = "bf16"
+    bf16 = ns.train(ns.run_config_from_dict(data)).history[-1]
+    assert bf16["loss"] != fp32["loss"]  # autocast really ran in bfloat16 ...
+    assert abs(bf16["loss"] - fp32["loss"]) < 0.05  # ... and stayed close (8-bit mantissa)

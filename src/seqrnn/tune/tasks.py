@@ -67,6 +67,13 @@ TASKS: dict[str, TunableTask] = {
         fit="seqrnn.workflows.next_symbol:train",
         train_command="seqrnn train --config",
     ),
+    # val_loss is in scaled units: do not search model.scaler or model.transform.
+    "forecast": TunableTask(
+        name="forecast",
+        build="seqrnn.forecast.workflow:config_from_dict",
+        fit="seqrnn.forecast.workflow:train",
+        train_command="seqrnn forecast train --config",
+    ),
 }
 
 
