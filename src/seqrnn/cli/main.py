@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from seqrnn import __version__
-from seqrnn.cli import anomaly, demo, forecast, next_symbol, reference, tune
+from seqrnn.cli import anomaly, classify, demo, forecast, next_symbol, reference, tune
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -18,6 +18,7 @@ def cli() -> None:
 next_symbol.register(cli)
 demo.register(cli)
 # Task groups register themselves below, one line each.
+classify.register(cli)
 anomaly.register(cli)
 forecast.register(cli)
 reference.register(cli)

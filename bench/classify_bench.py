@@ -1,0 +1,161 @@
+"""Text classification benchmark: every model against the bag-of-words baselines.
+
+    rt_polarity (10,662 sentences): stratified 10-fold cross-validation
+    imdb_movie_review_5000:          one fixed stratified 80/20 split, 5 seeds
+
+Loops are fold-major (seed-major): all models finish fold 1 before any starts fold 2, so a
+run cut short still compares every model on the same folds. Each result is appended to a
+JSONL file as soon as it exists; ``--summarize`` prints the table from that file.
+
+    python bench/classify_bench.py --dataset rt --out /tmp/classify_rt.jsonl
+    python bench/classify_bench.py --dataset imdb --out /tmp/classify_imdb.jsonl
+    python bench/classify_bench.py --dataset rt --out /tmp/classify_rt.jsonl --summarize
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+from seqrnn.classify.readers import LabelledTexts, read_labelled
+from seqrnn.classify.workflow import (
+    ClassifyConfig,
+    ModelKind,
+    evaluate,
+    fit,
+    preset,
+    split_validation,
+)
+from seqrnn.config import replace
+from seqrnn.train.config import TrainConfig
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+BASELINES = ("nb", "logreg")
+
+
+def models(dataset: str) -> dict[str, ClassifyConfig]:
+    """The compared configurations (small: 2 shared CPU cores)."""
+    long = dataset == "imdb"
+    text = {"max_length": 300 if long else 0}
+    train = TrainConfig(epochs=4, batch_size=64, learning_rate=2e-3, patience=2)
+    base = ClassifyConfig(train=train)
+    base = replace(base, text=replace(base.text, **text))
+    rnn = {
+        "lstm": preset("lstm"),
+        "gru": preset("gru"),
+        "bilstm": preset("bilstm"),
+        "cnn-lstm": preset("cnn-lstm"),
+        "bilstm+prior": preset(
+            "bilstm", prior_features=True, pooling="max_mean" if long else "max"
+        ),
+    }
+    out = {name: replace(base, model=name) for name in BASELINES}
+    out.update({name: replace(base, net=net) for name, net in rnn.items()})
+    return out
+
+
+def load(dataset: str) -> LabelledTexts:
+    if dataset == "rt":
+        d = DATA / "rt_polarity"
+        return read_labelled([f"pos={d}/rt-polarity.pos", f"neg={d}/rt-polarity.neg"])
+    path = DATA / "imdb_movie_review_5000" / "imdb_movie_review_5000.tsv.gz"
+    return read_labelled(path, text_column="review", label_column="sentiment")
+
+
+def splits(dataset: str, data: LabelledTexts, folds: int, seeds: int):
+    """(round, seed, train index, test index): folds for rt, seeds on one split for imdb."""
+    if dataset == "rt":
+        kf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+        for k, (tr, te) in enumerate(kf.split(np.zeros(len(data)), data.labels)):
+            yield k, 0, tr, te
+    else:
+        tr, te = train_test_split(
+            np.arange(len(data)), test_size=0.2, random_state=0, stratify=data.labels
+        )
+        for seed in range(seeds):
+            yield seed, seed, tr, te
+
+
+def run(args: argparse.Namespace) -> None:
+    data = load(args.dataset)
+    configs = models(args.dataset)
+    chosen = args.models.split(",") if args.models else list(configs)
+    for rnd, seed, tr, te in splits(args.dataset, data, args.folds, args.seeds):
+        if rnd < args.first_round:
+            continue
+        for name in chosen:
+            cfg = configs[name]
+            is_rnn = ModelKind(cfg.model) is ModelKind.RNN
+            if not is_rnn and args.dataset == "imdb" and rnd > 0:
+                continue  # the baselines are deterministic: one run on the fixed split
+            cfg = replace(cfg, train=replace(cfg.train, seed=seed))
+            train_part, val_part = data.subset(tr), None
+            if is_rnn:
+                train_part, val_part = split_validation(train_part, 0.1, seed)
+            fitted = fit(cfg, train_part, val_part)
+            m = evaluate(fitted.model, data.subset(te))
+            row = {
+                "dataset": args.dataset,
+                "model": name,
+                "round": rnd,
+                "accuracy": m.accuracy,
+                "macro_f1": m.macro_f1,
+                "seconds": round(fitted.seconds, 1),
+                "epochs": len(fitted.history),
+            }
+            with open(args.out, "a") as fh:
+                fh.write(json.dumps(row) + "\n")
+            print(json.dumps(row), flush=True)
+
+
+def summarize(path: str) -> None:
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line]
+    names = list(dict.fromkeys(r["model"] for r in rows))
+    stats = {}
+    for name in names:
+        acc = np.array([r["accuracy"] for r in rows if r["model"] == name])
+        f1 = np.array([r["macro_f1"] for r in rows if r["model"] == name])
+        sec = np.array([r["seconds"] for r in rows if r["model"] == name])
+        sd = acc.std(ddof=1) if len(acc) > 1 else 0.0
+        stats[name] = (len(acc), acc.mean(), sd, f1.mean(), sec.mean())
+    best_base = max((n for n in names if n in BASELINES), key=lambda n: stats[n][1], default=None)
+    print(f"{'model':<14} runs  accuracy (mean ± sd)  macro-F1  train s/run  vs best baseline")
+    for name in names:
+        n, mean, sd, f1, sec = stats[name]
+        ratio = f"{mean / stats[best_base][1]:.3f}x" if best_base else "-"
+        print(f"{name:<14} {n:4d}  {mean:.4f} ± {sd:.4f}       {f1:.4f}  {sec:10.1f}  {ratio}")
+    if best_base:
+        print(f"best baseline: {best_base} ({stats[best_base][1]:.4f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=["rt", "imdb"], required=True)
+    parser.add_argument("--models", help="Comma-separated subset (default: all).")
+    parser.add_argument("--folds", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-round", type=int, default=0, help="Skip earlier folds/seeds.")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", required=True, help="JSONL file the results are appended to.")
+    parser.add_argument("--summarize", action="store_true", help="Only print the table.")
+    args = parser.parse_args()
+    if args.summarize:
+        summarize(args.out)
+        return
+    torch.set_num_threads(args.threads)
+    logging.basicConfig(level=logging.WARNING)
+    began = time.perf_counter()
+    run(args)
+    print(f"total {time.perf_counter() - began:.0f} s")
+    summarize(args.out)
+
+
+if __name__ == "__main__":
+    main()

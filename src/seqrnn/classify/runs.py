@@ -1,0 +1,115 @@
+"""Run folders and model files for text classifiers: :func:`train` (read, split, fit, save,
+score the validation data) and :func:`load_model` (either kind, from a file or run folder)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from seqrnn.classify.metrics import ClassificationMetrics, plot_confusion
+from seqrnn.classify.models import BowClassifier, BowConfig, NeuralTextClassifier, TextClassifier
+from seqrnn.classify.net import TextClassifierNet, TextNetConfig
+from seqrnn.classify.text import TextConfig, Tokenizer
+from seqrnn.classify.workflow import (
+    BOW_KIND,
+    NEURAL_KIND,
+    ClassifyConfig,
+    evaluate,
+    fit,
+    read_data,
+    split_validation,
+)
+from seqrnn.config import from_dict
+from seqrnn.data.vocab import Vocabulary
+from seqrnn.errors import CheckpointError
+from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict, save_checkpoint
+from seqrnn.io.runs import new_run_dir, save_config, save_metrics
+from seqrnn.models.registry import resolve_model_path
+from seqrnn.train.callbacks import Callback
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainResult:
+    """What a finished training run left behind."""
+
+    run_dir: Path
+    model: TextClassifier
+    history: list[dict[str, Any]]
+    seconds: float
+    val_metrics: ClassificationMetrics | None
+
+
+def train(config: ClassifyConfig, callbacks: Sequence[Callback] = ()) -> TrainResult:
+    """Train ``config.model`` on ``config.data`` into a new run folder.
+
+    Validation data is ``config.data.val`` or a stratified ``val_fraction`` of the training
+    data; the recurrent network records ``val_loss``/``val_accuracy`` per epoch there, and the
+    finished model is scored on it (``metrics.json``, ``confusion.png``).
+    """
+    data = read_data(config.data, "train")
+    if config.data.val:
+        train_part, val_part = data, read_data(config.data, "val")
+    else:
+        train_part, val_part = split_validation(data, config.data.val_fraction, config.train.seed)
+    run_dir = new_run_dir(config.runs_dir, config.name)
+    save_config(run_dir, config)
+    logger.info(
+        "training %s on %d texts (%d validation)",
+        config.model,
+        len(train_part),
+        0 if val_part is None else len(val_part),
+    )
+    fitted = fit(config, train_part, val_part, callbacks, run_dir)
+    if isinstance(fitted.model, BowClassifier):
+        save_bow(fitted.model, fitted.meta, run_dir / "model.safetensors")
+        model: TextClassifier = fitted.model
+    else:
+        model = load_model(run_dir)  # the best epoch, as written by the trainer
+    metrics = None
+    if val_part is not None:
+        metrics = evaluate(model, val_part)
+        save_metrics(run_dir, {"validation": metrics.to_dict(), "seconds": fitted.seconds})
+        plot_confusion(metrics, run_dir / "confusion.png")
+    return TrainResult(run_dir, model, fitted.history, fitted.seconds, metrics)
+
+
+def save_bow(model: BowClassifier, meta: dict[str, Any], path: Path) -> None:
+    """A bag-of-words model as one checkpoint: weights ``[K, F]``, bias ``[K]``, n-grams."""
+    tensors = {
+        "weight": torch.from_numpy(np.ascontiguousarray(model.weight, dtype=np.float64)),
+        "bias": torch.from_numpy(np.ascontiguousarray(model.bias, dtype=np.float64)),
+    }
+    save_checkpoint(path, Checkpoint(tensors=tensors, meta=meta))
+
+
+def load_model(path: str | Path, device: str = "cpu") -> TextClassifier:
+    """Load a text classifier (recurrent or bag-of-words) from a file or run folder."""
+    path = resolve_model_path(path)
+    ckpt = load_checkpoint(path)
+    kind = ckpt.meta.get("kind")
+    where = str(path)
+    text_cfg = from_dict(TextConfig, ckpt.meta.get("text_config", {}), f"{where} text_config")
+    labels = ckpt.meta.get("labels")
+    if not isinstance(labels, list) or len(labels) < 2:
+        raise CheckpointError(f"{where}: no class labels in the checkpoint")
+    if kind == BOW_KIND:
+        cfg = from_dict(BowConfig, ckpt.meta["bow_config"], f"{where} bow_config")
+        weight, bias = ckpt.tensors["weight"].numpy(), ckpt.tensors["bias"].numpy()
+        return BowClassifier(cfg, Tokenizer(text_cfg), ckpt.meta["ngrams"], weight, bias, labels)
+    if kind != NEURAL_KIND:
+        raise CheckpointError(f"{where}: holds a {kind!r} model, not a text classifier")
+    net_cfg = from_dict(TextNetConfig, ckpt.meta["model_config"], f"{where} model_config")
+    vocab = Vocabulary.from_list(ckpt.meta["vocab"])
+    if net_cfg.vocab_size != len(vocab) or net_cfg.num_classes != len(labels):
+        raise CheckpointError(f"{where}: vocabulary or labels do not match the network")
+    net = TextClassifierNet(net_cfg)
+    load_state_strict(net, ckpt.section("model"), where)
+    return NeuralTextClassifier(net, Tokenizer(text_cfg), vocab, labels, device)

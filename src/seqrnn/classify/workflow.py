@@ -1,0 +1,332 @@
+"""Text classification: configure, fit, save, load, evaluate, predict, cross-validate.
+
+Each public function is what one ``seqrnn classify`` verb (or a benchmark) calls; none prints.
+:func:`fit` works in memory on :class:`LabelledTexts` (cross-validation and hyper-parameter
+search call it many times); :func:`train` adds reading the files, the validation split and a run
+folder (``config.json``, ``history.csv``, ``best.safetensors``/``model.safetensors``,
+``metrics.json``, ``confusion.png``).
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+from seqrnn.classify.batching import ClassificationTask, TextBatches
+from seqrnn.classify.metrics import ClassificationMetrics, classification_metrics
+from seqrnn.classify.models import (
+    BowClassifier,
+    BowConfig,
+    BowKind,
+    NeuralTextClassifier,
+    TextClassifier,
+    nb_counts,
+    predict_labels,
+)
+from seqrnn.classify.net import TextClassifierNet, TextNetConfig
+from seqrnn.classify.readers import LabelledTexts, SourceFormat, read_labelled
+from seqrnn.classify.text import TextConfig, Tokenizer
+from seqrnn.config import from_dict, replace, to_dict
+from seqrnn.errors import ConfigError, InputError
+from seqrnn.train.callbacks import Callback
+from seqrnn.train.config import TrainConfig
+from seqrnn.train.trainer import Trainer
+
+logger = logging.getLogger(__name__)
+
+
+class ModelKind(enum.StrEnum):
+    """Which classifier to fit."""
+
+    RNN = "rnn"  # the recurrent network (TextNetConfig says which variant)
+    NAIVE_BAYES = "nb"  # bag-of-words baseline
+    LOGREG = "logreg"  # bag-of-words baseline
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the labelled texts are (see :func:`~seqrnn.classify.readers.read_labelled`)."""
+
+    train: list[str] = field(default_factory=list)
+    val: list[str] | None = None  # explicit validation data; else val_fraction is held out
+    format: SourceFormat = SourceFormat.AUTO
+    text_column: str = "text"
+    label_column: str = "label"
+    val_fraction: float = 0.1
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise ConfigError(f"data.val_fraction must be in [0, 1), got {self.val_fraction}")
+
+
+@dataclass(frozen=True)
+class ClassifyConfig:
+    """Everything one classification run needs; saved as the run's ``config.json``."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    text: TextConfig = field(default_factory=TextConfig)
+    model: ModelKind = ModelKind.RNN
+    net: TextNetConfig = field(default_factory=TextNetConfig)
+    bow: BowConfig = field(default_factory=BowConfig)
+    train: TrainConfig = field(
+        default_factory=lambda: TrainConfig(epochs=8, batch_size=32, patience=2)
+    )
+    runs_dir: str = "runs"
+    name: str | None = None
+
+
+def config_from_dict(data: dict[str, Any]) -> ClassifyConfig:
+    """Build and check a :class:`ClassifyConfig` (unknown keys get a suggestion)."""
+    return from_dict(ClassifyConfig, data, "config")
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    # the Keras chapter's models, and the bi-directional one of the original program
+    "lstm": {"encoder": {"cell": "lstm", "bidirectional": False}, "pooling": "last"},
+    "gru": {"encoder": {"cell": "gru", "bidirectional": False}, "pooling": "last"},
+    "bilstm": {"encoder": {"cell": "lstm", "bidirectional": True}, "pooling": "max"},
+    "cnn-lstm": {
+        "encoder": {"cell": "lstm", "bidirectional": False},
+        "pooling": "last",
+        "conv_filters": 64,
+        "conv_kernel": 3,
+        "conv_pool": 2,
+    },
+}
+
+
+def preset(name: str, **overrides: Any) -> TextNetConfig:
+    """A named network (``lstm``, ``gru``, ``bilstm``, ``cnn-lstm``) with ``overrides``."""
+    if name not in PRESETS:
+        raise ConfigError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})")
+    data = copy.deepcopy(PRESETS[name])
+    enc = {**data.pop("encoder"), **overrides.pop("encoder", {})}
+    base = to_dict(TextNetConfig())
+    base["encoder"].update(enc)
+    base.update(data)
+    base.update(overrides)
+    return from_dict(TextNetConfig, base, f"preset {name}")
+
+
+# -- fitting -------------------------------------------------------------------------------
+
+
+@dataclass
+class FitResult:
+    """A fitted classifier, its per-epoch history (empty for baselines) and the wall time."""
+
+    model: TextClassifier
+    history: list[dict[str, Any]]
+    seconds: float
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class KeepBestWeights(Callback):
+    """Keeps, in memory, the weights of the epoch with the lowest ``val_loss`` and puts them
+    back when training ends, so in-memory fits (cross-validation) use the best epoch too."""
+
+    def __init__(self) -> None:
+        self.best = float("inf")
+        self.state: dict[str, torch.Tensor] | None = None
+
+    def on_epoch_end(self, trainer: Trainer, row: dict[str, Any]) -> None:
+        if row.get("val_loss", float("inf")) < self.best:
+            self.best = row["val_loss"]
+            self.state = {k: v.detach().clone() for k, v in trainer.net.state_dict().items()}
+
+    def on_fit_end(self, trainer: Trainer) -> None:
+        if self.state is not None:
+            trainer.net.load_state_dict(self.state)
+
+
+def encode_labels(data: LabelledTexts, labels: list[str], where: str) -> np.ndarray:
+    """Label strings -> indices into ``labels``; a label never seen in training is an error."""
+    index = {lab: i for i, lab in enumerate(labels)}
+    unknown = sorted(set(data.labels) - set(index))
+    if unknown:
+        raise InputError(f"labels not in the training data: {', '.join(unknown[:5])}", where)
+    return np.array([index[lab] for lab in data.labels], dtype=np.int64)
+
+
+def fit(
+    config: ClassifyConfig,
+    train: LabelledTexts,
+    val: LabelledTexts | None = None,
+    callbacks: Sequence[Callback] = (),
+    run_dir: Path | None = None,
+) -> FitResult:
+    """Fit the classifier ``config.model`` on ``train``.
+
+    For the recurrent network, ``val`` (if given) is scored after every epoch (``val_loss``,
+    ``val_accuracy`` in the history), drives early stopping and picks the weights kept;
+    ``callbacks`` are trainer callbacks (progress bars, hyper-parameter pruning). With
+    ``run_dir`` the trainer writes its history and checkpoints there.
+    """
+    labels = sorted(set(train.labels))
+    if len(labels) < 2:
+        raise InputError(f"need at least two classes in the training data, got {labels}")
+    y = encode_labels(train, labels, "training data")
+    tokenizer = Tokenizer(config.text)
+    began = time.perf_counter()
+    if ModelKind(config.model) is not ModelKind.RNN:
+        kind = BowKind(ModelKind(config.model).value)
+        model = BowClassifier.fit(
+            kind, config.bow, tokenizer, train.texts, y, labels, config.train.seed
+        )
+        meta = bow_meta(model, kind)
+        return FitResult(model, [], time.perf_counter() - began, meta)
+    model, history, meta = _fit_network(config, train, y, labels, val, callbacks, run_dir)
+    return FitResult(model, history, time.perf_counter() - began, meta)
+
+
+def _fit_network(
+    config: ClassifyConfig,
+    train: LabelledTexts,
+    y: np.ndarray,
+    labels: list[str],
+    val: LabelledTexts | None,
+    callbacks: Sequence[Callback],
+    run_dir: Path | None,
+) -> tuple[NeuralTextClassifier, list[dict[str, Any]], dict[str, Any]]:
+    """Vocabulary, network (and its prior channels) and the trainer; see :func:`fit`."""
+    tokenizer = Tokenizer(config.text)
+    vocab = tokenizer.build_vocab(train.texts)
+    ids = tokenizer.encode(train.texts, vocab)
+    net_cfg = replace(config.net, vocab_size=len(vocab), num_classes=len(labels))
+    torch.manual_seed(config.train.seed)
+    net = TextClassifierNet(net_cfg)
+    if net_cfg.prior_features:
+        net.set_prior(*nb_counts(ids, y, len(vocab), len(labels), net_cfg.prior_buckets))
+    meta = {
+        "kind": NEURAL_KIND,
+        "model_config": to_dict(net_cfg),
+        "text_config": to_dict(config.text),
+        "vocab": vocab.to_list(),
+        "labels": labels,
+    }
+    bs, seed = config.train.batch_size, config.train.seed
+    train_src = TextBatches(ids, y, bs, shuffle=True, seed=seed)
+    val_src = None
+    if val is not None and len(val):
+        val_y = encode_labels(val, labels, "validation data")
+        val_src = TextBatches(tokenizer.encode(val.texts, vocab), val_y, bs * 4, shuffle=False)
+    keeper = KeepBestWeights()
+    trainer = Trainer(config.train, [*callbacks, keeper], run_dir, meta)
+    history = trainer.fit(net, ClassificationTask(), train_src, val_src)
+    return NeuralTextClassifier(net.cpu(), tokenizer, vocab, labels), history, meta
+
+
+NEURAL_KIND = "text_classifier"
+BOW_KIND = "text_classifier_bow"
+
+
+def bow_meta(model: BowClassifier, kind: BowKind) -> dict[str, Any]:
+    """The checkpoint metadata that rebuilds a bag-of-words model."""
+    return {
+        "kind": BOW_KIND,
+        "bow_kind": BowKind(kind).value,
+        "bow_config": to_dict(model.config),
+        "text_config": to_dict(model.tokenizer.config),
+        "labels": model.labels,
+        "ngrams": model.ngrams,
+    }
+
+
+# -- evaluation ----------------------------------------------------------------------------
+
+
+def evaluate(model: TextClassifier, data: LabelledTexts) -> ClassificationMetrics:
+    """Metrics of ``model`` on ``data``; true labels the model never saw count as errors."""
+    predicted, _ = predict_labels(model, data.texts)
+    extra = sorted(set(data.labels) - set(model.labels))
+    return classification_metrics(data.labels, predicted, list(model.labels) + extra)
+
+
+def split_validation(
+    data: LabelledTexts, fraction: float, seed: int
+) -> tuple[LabelledTexts, LabelledTexts | None]:
+    """Hold out a stratified ``fraction`` of ``data`` for validation (none when 0)."""
+    if fraction == 0:
+        return data, None
+    index = np.arange(len(data))
+    tr, va = train_test_split(
+        index, test_size=fraction, random_state=seed, stratify=_stratify(data.labels)
+    )
+    return data.subset(tr), data.subset(va)
+
+
+def _stratify(labels: list[str]) -> list[str] | None:
+    """Stratify when every class has at least two texts (sklearn needs that)."""
+    _, counts = np.unique(labels, return_counts=True)
+    return labels if counts.min() >= 2 else None
+
+
+@dataclass
+class CVResult:
+    """Per-fold metrics and fit times of a k-fold cross-validation."""
+
+    metrics: list[ClassificationMetrics]
+    seconds: list[float]
+
+    def summary(self) -> dict[str, float]:
+        """Mean and standard deviation (over folds) of accuracy and macro F1, mean time."""
+        acc = np.array([m.accuracy for m in self.metrics])
+        f1 = np.array([m.macro_f1 for m in self.metrics])
+        return {
+            "folds": len(acc),
+            "accuracy_mean": float(acc.mean()),
+            "accuracy_std": float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
+            "macro_f1_mean": float(f1.mean()),
+            "macro_f1_std": float(f1.std(ddof=1)) if len(f1) > 1 else 0.0,
+            "seconds_mean": float(np.mean(self.seconds)),
+        }
+
+
+def cross_validate(
+    config: ClassifyConfig,
+    data: LabelledTexts,
+    folds: int = 10,
+    seed: int = 0,
+    only_folds: Sequence[int] | None = None,
+) -> CVResult:
+    """Stratified k-fold cross-validation of ``config`` on ``data``.
+
+    The recurrent network holds ``config.data.val_fraction`` of each training part out for
+    early stopping; the baselines use all of it. ``only_folds`` runs a subset of the folds
+    (same split) when time is short.
+    """
+    if folds < 2:
+        raise ConfigError(f"folds must be >= 2, got {folds}")
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    result = CVResult([], [])
+    for k, (tr, te) in enumerate(splitter.split(np.zeros(len(data)), data.labels)):
+        if only_folds is not None and k not in only_folds:
+            continue
+        train_part, val_part = data.subset(tr), None
+        if ModelKind(config.model) is ModelKind.RNN:
+            train_part, val_part = split_validation(
+                train_part, config.data.val_fraction, config.train.seed
+            )
+        fitted = fit(config, train_part, val_part)
+        result.metrics.append(evaluate(fitted.model, data.subset(te)))
+        result.seconds.append(fitted.seconds)
+        logger.info("fold %d: accuracy %.4f", k + 1, result.metrics[-1].accuracy)
+    return result
+
+
+def read_data(config: DataConfig, which: str = "train") -> LabelledTexts:
+    """Read ``config.train`` or ``config.val`` with the configured format and columns."""
+    paths = getattr(config, which)
+    if not paths:
+        raise ConfigError(f"data.{which}: no input given")
+    return read_labelled(paths, config.format, config.text_column, config.label_column)

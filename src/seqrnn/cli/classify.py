@@ -1,0 +1,178 @@
+"""CLI verbs for text classification: ``seqrnn classify train|evaluate|predict``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from seqrnn.classify.metrics import format_report, plot_confusion
+from seqrnn.classify.models import predict_labels
+from seqrnn.classify.readers import SourceFormat, read_labelled
+from seqrnn.classify.runs import load_model, train
+from seqrnn.classify.workflow import PRESETS, config_from_dict, cross_validate, preset, read_data
+from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_logging
+from seqrnn.config import to_dict
+from seqrnn.io.runs import save_metrics
+
+FORMATS = click.Choice([f.value for f in SourceFormat])
+_COLUMNS = [
+    click.option("--text-column", "data__text_column", help="Text column of a table [text]."),
+    click.option("--label-column", "data__label_column", help="Label column of a table [label]."),
+    click.option("--format", "data__format", type=FORMATS, help="Input layout [auto]."),
+]
+
+
+def _options(opts):
+    def wrap(fn):
+        for opt in reversed(opts):
+            fn = opt(fn)
+        return fn
+
+    return wrap
+
+
+_TRAIN = [
+    click.option(
+        "--config", "config_file", type=click.Path(dir_okay=False), help="TOML/YAML/JSON."
+    ),
+    click.option(
+        "--train",
+        "data__train",
+        multiple=True,
+        help="Table file, class folder, or one lines-file per class (LABEL=PATH); repeatable.",
+    ),
+    click.option("--val", "data__val", multiple=True, help="Validation data (same layout)."),
+    click.option("--val-fraction", "data__val_fraction", type=float),
+    *_COLUMNS,
+    click.option("--model", "model", type=click.Choice(["rnn", "nb", "logreg"])),
+    click.option("--preset", type=click.Choice(list(PRESETS)), help="A named network."),
+    click.option("--cell", "net__encoder__cell", type=click.Choice(["rnn", "lstm", "gru"])),
+    click.option("--hidden", "net__encoder__hidden_size", type=int),
+    click.option("--layers", "net__encoder__num_layers", type=int),
+    click.option("--dropout", "net__encoder__dropout", type=float, help="Between layers."),
+    click.option("--bidirectional/--unidirectional", "net__encoder__bidirectional", default=None),
+    click.option("--embedding-dim", "net__embedding_dim", type=int),
+    click.option("--input-dropout", "net__input_dropout", type=float),
+    click.option("--output-dropout", "net__output_dropout", type=float),
+    click.option(
+        "--pooling", "net__pooling", type=click.Choice(["last", "max", "mean", "max_mean"])
+    ),
+    click.option("--conv-filters", "net__conv_filters", type=int, help="0 = no CNN front end."),
+    click.option("--prior/--no-prior", "net__prior_features", default=None, help="NB channels."),
+    click.option("--mode", "text__mode", type=click.Choice(["word", "char"])),
+    click.option("--lowercase/--keep-case", "text__lowercase", default=None),
+    click.option(
+        "--punctuation", "text__punctuation", type=click.Choice(["split", "drop", "keep"])
+    ),
+    click.option("--max-length", "text__max_length", type=int, help="0 = no truncation."),
+    click.option("--truncate", "text__truncate", type=click.Choice(["head", "tail"])),
+    click.option("--min-count", "text__min_count", type=int),
+    click.option("--max-vocab", "text__max_vocab", type=int),
+    click.option("--ngrams", "bow__ngram_max", type=int, help="Baselines: n-grams 1..N."),
+    click.option("--epochs", "train__epochs", type=int),
+    click.option("--batch-size", "train__batch_size", type=int),
+    click.option("--lr", "train__learning_rate", type=float),
+    click.option("--patience", "train__patience", type=int, help="0 = no early stopping."),
+    click.option("--seed", "train__seed", type=int),
+    click.option("--device", "train__device"),
+    click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
+    click.option("--name", "name", help="Run folder name (default: a timestamp)."),
+]
+
+
+def _build_config(config_file, preset_name, flags):
+    flags = {k: (list(v) or None) if isinstance(v, tuple) else v for k, v in flags.items()}
+    data = merge_config(config_file, flags)
+    if preset_name:
+        base = to_dict(preset(preset_name))
+        net = data.get("net", {})
+        base["encoder"].update(net.pop("encoder", {}))
+        base.update(net)
+        data["net"] = base
+    return config_from_dict(data)
+
+
+@click.command("train")
+@_options(_TRAIN)
+@click.option("--folds", type=int, help="Run k-fold cross-validation instead (no run folder).")
+@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
+@click.option("-v", "--verbose", is_flag=True)
+@friendly_errors
+def train_cmd(config_file, preset, folds, progress, verbose, **flags):
+    """Train a text classifier (or cross-validate it with --folds)."""
+    setup_logging(verbose)
+    config = _build_config(config_file, preset, flags)
+    if folds:
+        result = cross_validate(config, read_data(config.data), folds, config.train.seed)
+        for k, m in enumerate(result.metrics, start=1):
+            click.echo(f"fold {k}: accuracy {m.accuracy:.4f} macro_f1 {m.macro_f1:.4f}")
+        click.echo(json.dumps({k: round(v, 4) for k, v in result.summary().items()}))
+        return
+    result = train(config, [ProgressBar()] if progress else [])
+    click.echo(f"run folder: {result.run_dir}")
+    if result.val_metrics is not None:
+        click.echo(format_report(result.val_metrics))
+    click.echo(f"training time: {result.seconds:.1f} s")
+
+
+@click.command("evaluate")
+@click.argument("model")
+@click.argument("data", nargs=-1, required=True)
+@_options(_COLUMNS)
+@click.option("--out", type=click.Path(file_okay=False), help="Write metrics.json, confusion.png.")
+@friendly_errors
+def evaluate_cmd(model, data, out, **flags):
+    """Accuracy, per-class and macro precision/recall/F1 and the confusion matrix of MODEL
+    (file or run folder) on labelled DATA."""
+    texts = read_labelled(
+        list(data),
+        flags["data__format"] or SourceFormat.AUTO,
+        flags["data__text_column"] or "text",
+        flags["data__label_column"] or "label",
+    )
+    from seqrnn.classify.workflow import evaluate
+
+    metrics = evaluate(load_model(model), texts)
+    click.echo(format_report(metrics))
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        save_metrics(Path(out), metrics.to_dict())
+        plot_confusion(metrics, Path(out) / "confusion.png")
+        click.echo(f"wrote {out}/metrics.json and {out}/confusion.png")
+
+
+@click.command("predict")
+@click.argument("model")
+@click.argument("input", default="-", type=click.File("r", encoding="utf-8"))
+@click.option("--with-text/--no-text", default=False, help="Echo each input line after it.")
+@friendly_errors
+def predict_cmd(model, input, with_text):
+    """Label each line of INPUT (a file, or stdin when '-' or absent): prints
+    ``label<TAB>probability`` per line."""
+    classifier = load_model(model)
+    lines = [line.rstrip("\n") for line in input]
+    if not lines:
+        return
+    labels, probs = predict_labels(classifier, lines)
+    out = sys.stdout
+    for label, p, text in zip(labels, probs, lines, strict=True):
+        out.write(f"{label}\t{p:.4f}" + (f"\t{text}" if with_text else "") + "\n")
+
+
+@click.group("classify")
+def classify_group() -> None:
+    """Text classification: recurrent networks (LSTM, GRU, BiLSTM, CNN+LSTM) and
+    bag-of-words baselines (naive Bayes, logistic regression)."""
+
+
+classify_group.add_command(train_cmd)
+classify_group.add_command(evaluate_cmd)
+classify_group.add_command(predict_cmd)
+
+
+def register(group: click.Group) -> None:
+    """Add ``classify`` to the ``seqrnn`` command group."""
+    group.add_command(classify_group)
