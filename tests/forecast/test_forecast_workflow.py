@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from seqrnn.cli.main import cli
-from seqrnn.errors import CheckpointError
+from seqrnn.errors import CheckpointError, ConfigError
 from seqrnn.forecast import Series, config_from_dict, load_model, train
 from seqrnn.io.checkpoint import Checkpoint, save_checkpoint
 from seqrnn.train.callbacks import Callback
@@ -111,3 +111,15 @@ def test_cli_train_predict_and_bad_csv(tmp_path):
     out = runner.invoke(cli, ["forecast", "compare", str(bad)])
     assert out.exit_code == 1
     assert out.output.strip() == f"Error: {bad}:3: column 'v': 'oops' is not a number"
+
+
+def test_covariates_are_extra_channels_and_need_direct_for_several_steps():
+    cov = np.cos(np.arange(72) * 2 * np.pi / 12)[:, None]  # [N, 1]
+    series = Series(SERIES.values, covariates=cov, covariate_names=("c",))
+    result = train(small(model={"horizon": 2, "strategy": "direct"}), series=series)
+    assert result.forecaster.net.encoder.rnn.input_size == 2  # target + covariate
+    assert result.evaluations[0].forecasts["test"].shape[1] == 2
+    with pytest.raises(ConfigError, match="recursive forecasts of several steps cannot use"):
+        train(small(model={"horizon": 2}), series=series)
+    with pytest.raises(ConfigError, match="stateful framing forecasts several steps with"):
+        small(model={"framing": "stateful", "horizon": 3})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -201,16 +200,15 @@ def backtest_cmd(config_file, folds, initial, step_, steps_ahead, **flags):
 
     candidates = [(fw.describe(config.model), fw.backtest_fit(config, series))]
     candidates += [(b.name, lambda _n, b=b: b) for b in naive_baselines(season)]
-    summary = {}
+    width = max(len(name) for name, _ in candidates)
+    click.echo(f"{'forecaster':{width}s} " + " ".join(f"{m:>8s}" for m in METRICS) + "  RMSE/fold")
     for name, fit in candidates:
         rows = rolling_origin(series, fit, initial, steps_ahead, step_, folds, season)
-        summary[name] = fw.mean_metrics(rows)
-        click.echo(f"{name}: " + " ".join(f"{r['rmse']:.2f}" for r in rows) + "  (RMSE per fold)")
-    click.echo(
-        json.dumps(
-            {k: {m: round(v, 3) for m, v in d.items()} for k, d in summary.items()}, indent=1
+        mean = fw.mean_metrics(rows)
+        folds_txt = " ".join(f"{r['rmse']:.1f}" for r in rows)
+        click.echo(
+            f"{name:{width}s} " + " ".join(f"{mean[m]:8.3f}" for m in METRICS) + f"  {folds_txt}"
         )
-    )
 
 
 def register(cli: click.Group) -> None:

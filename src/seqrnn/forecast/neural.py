@@ -4,6 +4,8 @@ forecasts back to original units."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -40,6 +42,7 @@ class NeuralForecaster:
         self.differencer = differencer
         self.name = name
         self.min_history = config.look_back + differencer.order
+        self.meta: dict[str, Any] = {}  # what a checkpoint needs besides the weights
 
     @property
     def stateful(self) -> bool:
@@ -113,7 +116,13 @@ class NeuralForecaster:
         given = 1 + (0 if covariates is None else covariates.shape[1])
         if given != channels:
             raise InputError(f"the model reads {channels} channels, the data has {given}")
-        if covariates is not None and cfg.strategy is Strategy.RECURSIVE and horizon > 1:
+        if covariates is not None:
+            self.check_covariates(cfg, horizon)
+
+    @staticmethod
+    def check_covariates(cfg: ModelConfig, horizon: int) -> None:
+        """Recursive forecasts would need the covariates' future values: refuse them."""
+        if cfg.strategy is Strategy.RECURSIVE and horizon > 1:
             raise ConfigError(
                 "recursive forecasts of several steps cannot use covariates (their future "
                 "values are unknown); use strategy 'direct'"

@@ -119,32 +119,23 @@ def _read_csv(
         d_idx = 0
     v_idx = len(header) - 1 if value_column is None else _column(value_column, header, path)
     c_idx = [_column(c, header, path) for c in covariates]
-    lines = [ln for ln, _ in body]
     for ln, row in body:
         if len(row) != len(header):
             raise InputError(f"expected {len(header)} cells, found {len(row)}", path, ln)
-    values = _fill(
-        np.array([_parse(r[v_idx], path, ln, header[v_idx]) for ln, r in body]),
-        lines,
-        path,
-        header[v_idx],
-        fill,
-    )
+    values = _numbers(body, v_idx, header, path, fill)
     cov = None
     if c_idx:
-        cols = [
-            _fill(
-                np.array([_parse(r[j], path, ln, header[j]) for ln, r in body]),
-                lines,
-                path,
-                header[j],
-                fill,
-            )
-            for j in c_idx
-        ]
-        cov = np.stack(cols, axis=1)  # [N, K]
+        cov = np.stack([_numbers(body, j, header, path, fill) for j in c_idx], axis=1)  # [N, K]
     dates = None if d_idx is None else [r[d_idx].strip() for _, r in body]
     return Series(values, dates, cov, header[v_idx], tuple(header[j] for j in c_idx))
+
+
+def _numbers(
+    body: list[tuple[int, list[str]]], j: int, header: list[str], path: Path, fill: Fill
+) -> np.ndarray:
+    """Column ``j`` of the numbered rows as floats, gaps filled as asked."""
+    raw = np.array([_parse(row[j], path, ln, header[j]) for ln, row in body])
+    return _fill(raw, [ln for ln, _ in body], path, header[j], fill)
 
 
 def _fill(values: np.ndarray, lines: list[int], path: Path, column: str, fill: Fill) -> np.ndarray:

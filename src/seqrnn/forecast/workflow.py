@@ -134,21 +134,8 @@ def fit_forecaster(
     n_val = round(len(origins) * config.data.val_fraction)
     if len(origins) - n_val < 1:
         raise ConfigError(f"only {len(origins)} training windows: use a shorter look-back")
-    parts = (origins[: len(origins) - n_val], origins[len(origins) - n_val :])
-    tensors = [
-        (
-            torch.as_tensor(gather_inputs(scaled, o, cfg.look_back)).float(),  # [S, L, C]
-            torch.as_tensor(gather_targets(scaled[:, 0], o, cfg.outputs)).float(),  # [S, H]
-        )
-        for o in parts
-    ]
-    bs, seed = config.train.batch_size, config.train.seed
-    if cfg.stateful:
-        sources = [StatefulBatches(x, y, min(bs, len(x))) if len(x) else None for x, y in tensors]
-    else:
-        sources = [ShuffledBatches(*tensors[0], bs, shuffle=True, seed=seed)]
-        sources.append(ShuffledBatches(*tensors[1], 256, shuffle=False) if n_val else None)
-    torch.manual_seed(seed)
+    train_src, val_src = _sources(scaled, origins, n_val, cfg, config.train)
+    torch.manual_seed(config.train.seed)
     net = ForecastNet(cfg, channels=data.shape[1])
     keep = KeepBest()
     meta = {
@@ -159,13 +146,34 @@ def fit_forecaster(
         "n_train": n_train,
     }
     trainer = Trainer(config.train, [*callbacks, keep], run_dir, meta)
-    logger.info("training on %d windows (%d validation)", len(parts[0]), n_val)
-    history = trainer.fit(net, ForecastTask(cfg.stateful), sources[0], sources[1])
+    logger.info("training on %d windows (%d validation)", len(origins) - n_val, n_val)
+    history = trainer.fit(net, ForecastTask(cfg.stateful), train_src, val_src)
     if keep.weights is not None:
         net.load_state_dict(keep.weights)
     forecaster = NeuralForecaster(net.cpu(), cfg, scaler, diff, name=describe(cfg))
     forecaster.meta = meta
     return forecaster, history
+
+
+def _sources(
+    scaled: np.ndarray, origins: np.ndarray, n_val: int, cfg: ModelConfig, train: TrainConfig
+) -> tuple[Any, Any]:
+    """Training and validation batch sources (the last ``n_val`` windows validate)."""
+    cut = len(origins) - n_val
+    tensors = [
+        (
+            torch.as_tensor(gather_inputs(scaled, o, cfg.look_back)).float(),  # [S, L, C]
+            torch.as_tensor(gather_targets(scaled[:, 0], o, cfg.outputs)).float(),  # [S, H]
+        )
+        for o in (origins[:cut], origins[cut:])
+    ]
+    if cfg.stateful:
+        return tuple(
+            StatefulBatches(x, y, min(train.batch_size, len(x))) if len(x) else None
+            for x, y in tensors
+        )
+    val = ShuffledBatches(*tensors[1], 256, shuffle=False) if n_val else None
+    return ShuffledBatches(*tensors[0], train.batch_size, True, train.seed), val
 
 
 def describe(cfg: ModelConfig) -> str:
@@ -192,6 +200,8 @@ def train(
     """Train, evaluate against the baselines and (unless ``runs_dir`` is empty) write a run
     folder. ``series`` overrides ``config.data.path`` (tests, benchmarks)."""
     series = load_series(config.data) if series is None else series
+    if series.covariates is not None:
+        NeuralForecaster.check_covariates(config.model, config.model.horizon)
     split = Split.by_fraction(len(series), config.data.train_fraction, config.data.windows)
     run_dir = new_run_dir(config.runs_dir, config.name) if config.runs_dir else None
     if run_dir is not None:
