@@ -24,7 +24,7 @@ def study(out: Path, pruner: str, trials: int, epochs: int) -> tuple[int, float,
     """(epochs trained over all trials, seconds, best val_loss) of one study."""
     data = {
         "runs_dir": str(out / "runs"),
-        "data": {"train": str(SAMPLE), "window": 10},
+        "data": {"train": str(SAMPLE), "window": 10, "step": 10},
         "model": {"embedding_dim": 16, "encoder": {"num_layers": 1}},
         "train": {"epochs": epochs, "batch_size": 64, "device": "cpu"},
         "search": {

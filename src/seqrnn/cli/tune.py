@@ -7,6 +7,7 @@ import click
 
 from seqrnn.cli.common import friendly_errors, setup_logging
 from seqrnn.config import load_config_file
+from seqrnn.train.trainer import TrainingInterrupted
 from seqrnn.tune.tasks import TASKS
 from seqrnn.tune.workflow import tune
 
@@ -36,10 +37,14 @@ def tune_cmd(config_file, verbose, **flags):
     """Search hyper-parameters; write best_config.json, trials.csv and plots into the study
     folder. Run it again to resume a stopped study."""
     setup_logging(verbose)
-    result = tune(load_config_file(config_file), flags)
+    try:
+        result = tune(load_config_file(config_file), flags)
+    except (KeyboardInterrupt, TrainingInterrupted):
+        click.echo("\ninterrupted: run the same command to resume the study", err=True)
+        raise SystemExit(130) from None
     rep, cfg = result.report, result.config
     counts = ", ".join(f"{n} {state}" for state, n in rep.counts.items() if n)
-    click.echo(f"study {cfg.study_name!r} in {cfg.storage_url}: {counts or 'no trials'}")
+    click.echo(f"study {cfg.study_name!r} in {cfg.storage_shown}: {counts or 'no trials'}")
     if rep.best_config is None:
         click.echo("no trial has finished yet: no best config")
     else:

@@ -91,6 +91,7 @@ def write_plots(study: optuna.Study, out: Path) -> list[Path]:
             logger.info("%s left out: %s", name, exc)
             continue
         fig = ax.figure if hasattr(ax, "figure") else ax.flat[0].figure
-        fig.set_size_inches(8, 4.5)
+        fig.set_size_inches(9, 4.5)
+        fig.tight_layout()  # room for long dotted parameter names
         written.append(save_figure(fig, out / name))
     return written

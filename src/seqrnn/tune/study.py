@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import optuna
+import sqlalchemy.engine
 import sqlalchemy.exc
 from optuna.trial import TrialState
 
@@ -68,6 +69,14 @@ class TuneConfig:
         """The database URL, defaulting to a SQLite file in the study folder."""
         return self.storage or f"sqlite:///{Path(self.out) / 'study.db'}"
 
+    @property
+    def storage_shown(self) -> str:
+        """The URL with its password masked, for messages."""
+        try:
+            return sqlalchemy.engine.make_url(self.storage_url).render_as_string()
+        except sqlalchemy.exc.ArgumentError:
+            return self.storage_url
+
 
 class PruningCallback(Callback):
     """Reports each epoch's ``val_loss`` to the trial and stops training when the pruner says
@@ -100,7 +109,7 @@ def open_study(config: TuneConfig, attempts: int = 5) -> optuna.Study:
         except sqlalchemy.exc.DBAPIError as exc:
             if attempt == attempts - 1:
                 raise ConfigError(
-                    f"tune.storage: database error at {config.storage_url!r}: {exc.orig}"
+                    f"tune.storage: database error at {config.storage_shown!r}: {exc.orig}"
                 ) from None
             time.sleep(0.5 + random.random())
     raise AssertionError("unreachable")
@@ -120,7 +129,7 @@ def _open_study(config: TuneConfig) -> optuna.Study:
                 url, heartbeat_interval=30, grace_period=120, **kwargs
             )
     except (sqlalchemy.exc.ArgumentError, ImportError, ValueError) as exc:
-        raise ConfigError(f"tune.storage: cannot open {url!r}: {exc}") from None
+        raise ConfigError(f"tune.storage: cannot open {config.storage_shown!r}: {exc}") from None
     sampler = optuna.samplers.TPESampler(seed=config.seed, n_startup_trials=config.startup_trials)
     return optuna.create_study(
         study_name=config.study_name,

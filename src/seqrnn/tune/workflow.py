@@ -13,7 +13,7 @@ from typing import Any
 
 import optuna
 
-from seqrnn.config import from_dict, to_dict
+from seqrnn.config import from_dict
 from seqrnn.tune.report import StudyReport, write_report
 from seqrnn.tune.space import parse_space
 from seqrnn.tune.study import TuneConfig, run_study
@@ -50,8 +50,3 @@ def tune(data: dict[str, Any], overrides: dict[str, Any] | None = None) -> TuneR
     space = parse_space(search)
     study = run_study(task, base, space, config)
     return TuneResult(study, write_report(study, base, config.out, config.plots), config)
-
-
-def describe(config: TuneConfig) -> dict[str, Any]:
-    """The study settings as plain values (for logs and messages)."""
-    return {**to_dict(config), "storage": config.storage_url}
