@@ -232,7 +232,11 @@ class Objective:
 def check_space(task: TunableTask, base: dict[str, Any], space: SearchSpace) -> None:
     """Build the task's config once with an in-range value for every searched setting, so a
     misspelt path or a bad base setting fails before the first trial (with a suggestion)."""
-    task.config(apply_params(base, examples(space)))
+    task.config(base)  # errors here are the base config's own
+    try:
+        task.config(apply_params(base, examples(space)))
+    except ConfigError as exc:
+        raise ConfigError(f"search: {exc}") from None
 
 
 def run_study(
