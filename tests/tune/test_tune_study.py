@@ -8,16 +8,18 @@ import subprocess
 import sys
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 import torch
 from click.testing import CliRunner
+from optuna.trial import TrialState
 
 from seqrnn.cli.main import cli
 from seqrnn.config import load_config_file
 from seqrnn.errors import ConfigError
 from seqrnn.tune import TuneConfig, open_study, tune
-from seqrnn.tune.study import budget_used
+from seqrnn.tune.study import ERROR_ATTR, budget_used, over_budget
 from seqrnn.workflows import next_symbol as ns
 
 GOOD = {"train.learning_rate": 0.03, "model.encoder.cell": "gru"}
@@ -166,3 +168,14 @@ def test_run_config_from_best_config_matches_the_trial(finished):
     _, _, result = finished
     cfg = ns.run_config_from_dict(load_config_file(result.report.best_config))
     assert cfg.model.encoder.cell.value == result.report.best_params["model.encoder.cell"]
+
+
+def test_trials_opened_at_once_past_the_budget_are_over_it():
+    study = optuna.create_study()
+    a, b, c = study.ask(), study.ask(), study.ask()  # three workers open trials together
+    assert [over_budget(t, 2) for t in (a, b, c)] == [False, False, True]
+    study.tell(a, state=TrialState.FAIL)  # cut off by Ctrl-C: frees its slot
+    assert not over_budget(c, 2)
+    b.set_user_attr(ERROR_ATTR, "bad settings")
+    study.tell(b, state=TrialState.FAIL)  # failed because of its settings: still counts
+    assert budget_used(study) == 2  # b and c
