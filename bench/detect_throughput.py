@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--model", help="LSTM run folder or checkpoint (default: train one).")
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "hdfs_deeplog"))
     parser.add_argument("--sample", type=int, default=2000, help="Windows timed in the slow loop.")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     data = Path(args.data)

@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "hdfs_deeplog"))
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--g", type=int, default=9)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default=None, help="Write the LSTM's report folder here.")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

@@ -102,3 +102,35 @@ def test_parse_writes_sessions_templates_and_state(tmp_path):
     assert r.exit_code == 0 and "1 unassigned lines" in r.output
     assert (tmp_path / "p" / "sessions.txt").read_text() == "1 2\n"
     assert (tmp_path / "p" / "drain3_state.bin").exists()
+
+
+def test_detect_on_one_long_stream_writes_flagged_positions_and_windows(tmp_path):
+    model = str(tmp_path / "m.safetensors")
+    _run(
+        [
+            "baseline",
+            "markov",
+            "--train",
+            str(sample_path("hdfs", "train_normal.txt")),
+            "--out",
+            model,
+        ]
+    )
+    stream = tmp_path / "ids.txt"
+    stream.write_text("\n".join(["5", "5", "5", "22", "11", "9"] * 30 + ["17", "5"]) + "\n")
+    r = _run(
+        [
+            "detect",
+            model,
+            "--stream",
+            str(stream),
+            "--stream-window",
+            "50",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert r.exit_code == 0, r.output
+    assert "182 positions" in r.output and "of 4 windows of 50 have a flag" in r.output
+    flagged = (tmp_path / "o" / "flagged_positions.csv").read_text().splitlines()
+    assert any(line.startswith("180,17,") for line in flagged)

@@ -73,3 +73,9 @@ def test_bad_detector_settings_are_refused():
         fit_quantile(NllThreshold(0.0), np.ones(3), 1.5)
     with pytest.raises(ConfigError, match="need both normal and abnormal"):
         fit_best_f1(NllThreshold(0.0), np.ones(3), np.zeros(3))
+
+
+def test_the_last_partial_window_of_a_stream_is_counted():
+    flags = np.zeros(9, dtype=bool)
+    flags[8] = True
+    np.testing.assert_array_equal(flag_windows(flags, 4), [0, 0, 1])

@@ -157,11 +157,12 @@ def fit_best_f1(detector: Detector, session_scores: np.ndarray, labels: np.ndarr
 
 def flag_windows(flags: np.ndarray, window: int, step: int | None = None) -> np.ndarray:
     """For a long stream: the number of flagged positions in each window of ``window``
-    positions taken every ``step`` (default: non-overlapping); ``[W]`` int64."""
+    positions taken every ``step`` (default: non-overlapping), the last one possibly shorter so
+    that every position is in a window; ``[W]`` int64."""
     if window <= 0:
         raise ConfigError(f"the window must be a positive integer, got {window}")
     step = step or window
     csum = np.concatenate([[0], np.cumsum(flags.astype(np.int64))])
-    starts = np.arange(0, max(len(flags) - window, 0) + 1, step)
+    starts = np.arange(0, max(len(flags) - window + step, 1), step)  # the last may be partial
     ends = np.minimum(starts + window, len(flags))
     return csum[ends] - csum[starts]

@@ -22,8 +22,10 @@ def plot_pr_curve(
     ax.plot([point[1]], [point[0]], "o", color="C3", label=label)
     ax.set_xlabel("recall")
     ax.set_ylabel("precision")
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(min(0.5, float(curve["precision"].min())), 1.01)
+    r_low = min(float(curve["recall"].min()), point[1])
+    p_low = min(float(curve["precision"].min()), point[0])
+    ax.set_xlim(max(0.0, r_low - 0.02), 1.005)  # zoomed on the part the curve spans
+    ax.set_ylim(max(0.0, p_low - 0.02), 1.005)
     ax.set_title("precision-recall over the threshold (sessions)")
     ax.legend(loc="lower left")
     ax.grid(alpha=0.3)

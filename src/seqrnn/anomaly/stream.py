@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seqrnn.anomaly.detectors import Detector
+from seqrnn.anomaly.detectors import Detector, flag_windows
 from seqrnn.anomaly.parse import LogParser
 from seqrnn.data.vocab import UNK
 from seqrnn.data.windows import Targets
 from seqrnn.errors import InputError
-from seqrnn.evaluation.scoring import score_sequences
+from seqrnn.evaluation.scoring import iter_stream_scores, score_sequences
 from seqrnn.models.base import NextSymbolModel
 
 
@@ -162,3 +162,48 @@ def log_events(
             unassigned.append(line.rstrip("\r\n"))
         for ident in ids:
             yield ident, key
+
+
+@dataclass
+class StreamVerdict:
+    """A long stream judged in one bounded-memory pass: its flagged positions and, per window
+    of ``window`` positions, how many were flagged."""
+
+    positions: int
+    flagged: list[dict]  # position, key, prob, rank, expected keys
+    windows: np.ndarray  # [W] flagged positions per window
+    window: int
+
+
+def judge_stream(
+    model: NextSymbolModel,
+    raw: np.ndarray,
+    detector: Detector,
+    window: int = 100,
+    chunk_size: int = 1 << 20,
+    expected: int = 5,
+) -> StreamVerdict:
+    """Score one long stream of raw keys chunk by chunk (:func:`iter_stream_scores`) and keep
+    only the flags and the flagged positions' details, never all the scores."""
+    ids = model.vocab.encode(np.asarray(raw))
+    flags, flagged = [], []
+    symbols = model.vocab.symbols
+    for part in iter_stream_scores(model, ids, chunk_size, top_k=expected):
+        f = detector.flags(part)
+        flags.append(f)
+        for row in np.flatnonzero(f):
+            t = int(part.position[row])
+            flagged.append(
+                {
+                    "position": t,
+                    "key": str(raw[t]),
+                    "prob": float(part.prob[row]),
+                    "rank": int(part.rank[row]),
+                    "expected": " ".join(
+                        f"{symbols[int(i)]}({p:.3f})"
+                        for i, p in zip(part.top_ids[row], part.top_probs[row], strict=True)
+                    ),
+                }
+            )
+    all_flags = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
+    return StreamVerdict(len(all_flags), flagged, flag_windows(all_flags, window), window)

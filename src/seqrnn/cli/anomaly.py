@@ -1,10 +1,11 @@
-"""CLI verbs for log anomaly detection: ``detect``, ``parse``, ``baseline``, ``train-distinct``."""
+"""CLI verbs for log anomaly detection: ``detect``, ``parse``, ``baseline``, ``train-detector``."""
 
 from __future__ import annotations
 
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 import numpy as np
@@ -21,11 +22,14 @@ from seqrnn.anomaly.inputs import (
 from seqrnn.anomaly.parse import LogParser, ParseConfig, parse_lines, write_parsed
 from seqrnn.anomaly.report import write_report
 from seqrnn.anomaly.stream import StreamDetector, key_events, log_events
+from seqrnn.anomaly.training import train_distinct
 from seqrnn.anomaly.workflow import DetectConfig, build_detector, detect
-from seqrnn.cli.common import friendly_errors, setup_logging
+from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_logging
+from seqrnn.cli.next_symbol import _train_options  # the same flags as `seqrnn train`
 from seqrnn.config import from_dict
 from seqrnn.data.readers import expand_glob
 from seqrnn.models.registry import load_next_symbol_model
+from seqrnn.workflows import next_symbol as ns
 
 HDFS_HEADER = "<Date> <Time> <Pid> <Level> <Component>: <Content>"
 
@@ -104,6 +108,12 @@ def _validation(val, val_csv) -> SessionSet | None:
     help="Report folder (metrics, verdicts, explanations, plots).",
 )
 @click.option(
+    "--stream",
+    "stream_file",
+    help="One long stream (one integer key per line): flagged positions and windows.",
+)
+@click.option("--stream-window", default=100, show_default=True, help="With --stream.")
+@click.option(
     "--follow", is_flag=True, help="Read events from stdin as they come and print alerts."
 )
 @click.option(
@@ -137,6 +147,8 @@ def detect_cmd(
     detector = build_detector(m, config, _validation(val, val_csv))
     if follow:
         return _follow(m, detector, opts)
+    if opts["stream_file"]:
+        return _stream_file(m, detector, opts["stream_file"], opts["stream_window"], out)
     if not out:
         raise click.UsageError("--out is required (or --follow)")
     sessions = _gather(data, labels, normal, abnormal, csv)
@@ -154,6 +166,34 @@ def detect_cmd(
             click.echo(_metrics_line("projected", result.metrics.projected(opts["project_normal"])))
     for p in paths:
         click.echo(f"wrote {p}")
+
+
+def _stream_file(m, detector, path, window, out) -> None:
+    import pandas as pd
+
+    from seqrnn.anomaly.stream import judge_stream
+    from seqrnn.data.readers import read_id_stream
+
+    if not out:
+        raise click.UsageError("--out is required with --stream")
+    verdict = judge_stream(m, read_id_stream(path), detector, window)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    columns = ["position", "key", "prob", "rank", "expected"]
+    pd.DataFrame(verdict.flagged, columns=columns).to_csv(
+        folder / "flagged_positions.csv", index=False
+    )
+    starts = np.arange(len(verdict.windows)) * window
+    pd.DataFrame({"start": starts, "flagged": verdict.windows}).to_csv(
+        folder / "windows.csv", index=False
+    )
+    click.echo(
+        f"{verdict.positions:,} positions, {len(verdict.flagged):,} flagged by "
+        f"{detector.describe()}; {int(np.sum(verdict.windows > 0)):,} of "
+        f"{len(verdict.windows):,} windows of {window} have a flag"
+    )
+    for name in ("flagged_positions.csv", "windows.csv"):
+        click.echo(f"wrote {folder / name}")
 
 
 def _metrics_line(name, m) -> str:
@@ -274,7 +314,29 @@ def baseline_cmd(kind, train, fmt, order, window, alpha, out):
     click.echo(f"{model.describe()}, vocabulary {len(model.vocab)}: wrote {out}")
 
 
+@click.command("train-detector")
+@_train_options
+@click.option(
+    "--end-marker/--no-end-marker",
+    default=True,
+    show_default=True,
+    help="Append <eos> to every session so that the model learns where sessions end.",
+)
+@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
+@click.option("-v", "--verbose", is_flag=True)
+@friendly_errors
+def train_detector_cmd(config_file, end_marker, progress, verbose, **flags):
+    """Train a next-key LSTM for detection on distinct windows weighted by their counts
+    (same loss as `seqrnn train`, a fraction of the time on repetitive logs)."""
+    setup_logging(verbose)
+    config = ns.run_config_from_dict(merge_config(config_file, flags))
+    result = train_distinct(config, [ProgressBar()] if progress else [], end_marker)
+    last = result.history[-1] if result.history else {}
+    click.echo(f"run folder: {result.run_dir}")
+    click.echo("last epoch: " + ", ".join(f"{k}={v:.4g}" for k, v in last.items()))
+
+
 def register(group: click.Group) -> None:
     """Add this module's verbs to the top-level group."""
-    for cmd in (detect_cmd, parse_cmd, baseline_cmd):
+    for cmd in (detect_cmd, parse_cmd, baseline_cmd, train_detector_cmd):
         group.add_command(cmd)

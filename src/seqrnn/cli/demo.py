@@ -51,6 +51,22 @@ def demo_cmd(epochs, runs_dir, progress, verbose):
             f"cross-entropy {m.cross_entropy:.3f} nats, perplexity {m.perplexity:.2f}, "
             f"{acc}"
         )
+    _detection_figures(result.model)
+
+
+def _detection_figures(model) -> None:
+    """DeepLog-style detection on the bundled test sessions: top-g, g = 9."""
+    from seqrnn.anomaly.inputs import read_session_set
+    from seqrnn.anomaly.workflow import DetectConfig, detect
+
+    sessions = read_session_set(sample_path("hdfs", "test_normal.txt"), 0)
+    sessions.extend(read_session_set(sample_path("hdfs", "test_abnormal.txt"), 1))
+    m = detect(model, sessions, DetectConfig(g=9)).metrics
+    click.echo(
+        f"detection (top-g, g=9): {m.normal} normal + {m.abnormal} abnormal sessions: "
+        f"P {m.precision:.3f} R {m.recall:.3f} F1 {m.f1:.3f} (TP {m.tp}, FP {m.fp}, "
+        f"FN {m.fn}, TN {m.tn})"
+    )
 
 
 def register(group: click.Group) -> None:
