@@ -1,0 +1,161 @@
+"""``seqrnn text train|evaluate|demo``: character- and word-level language models on text.
+
+Sampling is ``seqrnn generate MODEL`` (the verb every next-symbol model shares).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+
+import click
+import torch
+
+from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_logging
+from seqrnn.generation import generate
+from seqrnn.textgen.corpus import stdlib_sources
+from seqrnn.textgen.evaluate import TextScores
+from seqrnn.textgen.workflow import evaluate_text, text_config_from_dict, train_text
+
+
+def _options(fn):
+    opts = [
+        click.option(
+            "--config", "config_file", type=click.Path(dir_okay=False), help="TOML/YAML/JSON."
+        ),
+        click.option(
+            "--train", "data__train", multiple=True, help="Text file or glob (repeatable)."
+        ),
+        click.option("--level", "data__level", type=click.Choice(["char", "word"])),
+        click.option(
+            "--val-fraction", "data__val_fraction", type=float, help="Held out, at the end."
+        ),
+        click.option("--seq-len", "data__seq_len", type=int, help="Truncated-BPTT length."),
+        click.option(
+            "--fresh-fraction",
+            "data__fresh_fraction",
+            type=float,
+            help="Share of columns restarted from a zero state at each batch.",
+        ),
+        click.option("--eval-window", "data__eval_window", type=int),
+        click.option("--min-count", "data__min_count", type=int),
+        click.option("--max-vocab", "data__max_vocab", type=int),
+        click.option("--cell", "model__encoder__cell", type=click.Choice(["rnn", "lstm", "gru"])),
+        click.option("--hidden", "model__encoder__hidden_size", type=int),
+        click.option("--layers", "model__encoder__num_layers", type=int),
+        click.option("--dropout", "model__encoder__dropout", type=float),
+        click.option("--embedding-dim", "model__embedding_dim", type=int),
+        click.option("--epochs", "train__epochs", type=int),
+        click.option("--batch-size", "train__batch_size", type=int, help="Parallel columns B."),
+        click.option("--lr", "train__learning_rate", type=float),
+        click.option("--clip", "train__grad_clip", type=float),
+        click.option("--seed", "train__seed", type=int),
+        click.option("--device", "train__device"),
+        click.option(
+            "--decay", "schedule__decay", type=click.Choice(["constant", "linear", "cosine"])
+        ),
+        click.option("--warmup", "schedule__warmup_steps", type=int),
+        click.option("--precision", "precision", type=click.Choice(["auto", "fp32", "bf16"])),
+        click.option("--minutes", "minutes", type=float, help="Training-time budget."),
+        click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
+        click.option("--name", "name"),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+def _echo_scores(scores: TextScores, unit: str) -> None:
+    click.echo(
+        f"held-out {scores.positions:,} {unit}s: full context {scores.full_context_nats:.4f} "
+        f"nats ({scores.full_context_bits:.3f} bits/{unit}), windows of {scores.window} "
+        f"{scores.window_nats:.4f} nats ({scores.window_bits:.3f} bits/{unit})"
+    )
+
+
+@click.command("train")
+@_options
+@click.option("--threads", type=int, help="CPU threads for PyTorch (default: its own choice).")
+@click.option("--progress/--no-progress", default=True)
+@click.option("-v", "--verbose", is_flag=True)
+@friendly_errors
+def train_cmd(config_file, threads, progress, verbose, **flags):
+    """Train a language model on text (character level by default); print its held-out
+    bits per symbol and a sample."""
+    setup_logging(verbose)
+    if threads:
+        torch.set_num_threads(threads)
+    flags["data__train"] = list(flags["data__train"]) or None
+    config = text_config_from_dict(merge_config(config_file, flags))
+    result = train_text(config, [ProgressBar()] if progress else [])
+    click.echo(f"run folder: {result.run_dir}")
+    click.echo(f"training time: {result.train_seconds:.0f} s, {len(result.history)} epochs")
+    if result.scores is not None:
+        _echo_scores(result.scores, config.data.level.value)
+    _echo_sample(result.model, "\n", 300, 0.5)
+
+
+def _echo_sample(model, prime: str, length: int, temperature: float) -> None:
+    ids = generate(model, model.encode(prime), length, temperature, seed=0)[0]
+    click.echo(f"--- sample (temperature {temperature}) ---")
+    click.echo(prime + model.decode(ids))
+
+
+@click.command("evaluate")
+@click.argument("model")
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--window", default=64, show_default=True, help="Window length for the windowed score."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@friendly_errors
+def evaluate_cmd(model, files, window, as_json):
+    """Bits per symbol of MODEL on whole text FILES, full context and in windows."""
+    from seqrnn.textgen.model import load_text_model
+
+    scores = evaluate_text(model, files, window)
+    if as_json:
+        click.echo(json.dumps(scores.to_dict(), indent=2))
+    else:
+        _echo_scores(scores, load_text_model(model).level.value)
+
+
+@click.command("demo")
+@click.option("--minutes", default=1.0, show_default=True, help="Training-time budget.")
+@click.option("--runs-dir", type=click.Path(file_okay=False), help="Default: a temporary folder.")
+@click.option("--progress/--no-progress", default=True)
+@friendly_errors
+def demo_cmd(minutes, runs_dir, progress):
+    """Train a character model on the Python standard library's own source (no download)
+    for a minute, then print its bits per character and a sample."""
+    files = [str(p) for p in stdlib_sources(600_000)]
+    config = text_config_from_dict(
+        {
+            "data": {"train": files},
+            "model": {"embedding_dim": 32, "encoder": {"hidden_size": 256, "num_layers": 2}},
+            "train": {"epochs": 100, "batch_size": 64, "learning_rate": 3e-3, "grad_clip": 1.0},
+            "minutes": minutes,
+            "runs_dir": runs_dir or tempfile.mkdtemp(prefix="seqrnn-text-demo-"),
+            "name": "demo",
+        }
+    )
+    click.echo(
+        f"Training a 2x256 LSTM on {len(files)} standard-library modules for {minutes} min..."
+    )
+    result = train_text(config, [ProgressBar()] if progress else [])
+    click.echo(f"run folder: {result.run_dir}")
+    _echo_scores(result.scores, "char")
+    _echo_sample(result.model, "def ", 400, 0.5)
+
+
+@click.group("text")
+def text_group() -> None:
+    """Character- and word-level language models: train, evaluate, demo (sample with
+    ``seqrnn generate``)."""
+
+
+def register(group: click.Group) -> None:
+    """Add ``seqrnn text ...``."""
+    for cmd in (train_cmd, evaluate_cmd, demo_cmd):
+        text_group.add_command(cmd)
+    group.add_command(text_group)
