@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from seqrnn import __version__
-from seqrnn.cli import anomaly, classify, demo, forecast, next_symbol, reference, tune
+from seqrnn.cli import anomaly, classify, demo, forecast, next_symbol, reference, textgen, tune
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -22,6 +22,7 @@ classify.register(cli)
 anomaly.register(cli)
 forecast.register(cli)
 reference.register(cli)
+textgen.register(cli)
 tune.register(cli)
 
 
