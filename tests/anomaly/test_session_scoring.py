@@ -88,3 +88,21 @@ def test_end_marker_flags_a_session_that_stops_early():
 def test_every_session_counted_when_labels_come_with_duplicates():
     flags = np.array([True, True, False])
     assert evaluate(flags, np.array([1, 1, 0])).tp == 2
+
+
+def test_automatic_thresholds_come_from_validation_sessions():
+    from seqrnn.anomaly.detectors import Method, NllThreshold
+    from seqrnn.anomaly.workflow import build_detector
+
+    model = _models()[0]
+    normal = [np.array(s) for s in NORMAL[:3]]
+    val = SessionSet(normal, ["v"] * 3, [1, 2, 3], np.zeros(3, dtype=np.int64))
+    quant = build_detector(model, DetectConfig(method=Method.QUANTILE, quantile=1.0), val)
+    scores = score_sessions(model, normal)
+    worst = judge(scores, NllThreshold(0.0), SessionAggregator(0)).scores.max()
+    assert quant.threshold == pytest.approx(worst)  # no normal validation session is flagged
+    odd = np.array([6, 5, 4, 3, 2, 1])
+    labelled = SessionSet([*normal, odd], ["v"] * 4, [1, 2, 3, 4], np.array([0, 0, 0, 1]))
+    best = build_detector(model, DetectConfig(method=Method.BEST_F1, min_length=0), labelled)
+    flags = judge(score_sessions(model, labelled.sessions), best, SessionAggregator(0)).anomalous
+    np.testing.assert_array_equal(flags, [False, False, False, True])
