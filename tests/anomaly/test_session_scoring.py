@@ -32,20 +32,21 @@ def _models(with_end: bool = False):
 
 
 @pytest.mark.parametrize("model", _models(), ids=["markov", "naive_bayes", "lstm"])
-def test_batched_scores_equal_a_batch_one_loop_for_every_model(model):
+def test_deduplicated_scores_equal_hand_built_windows_for_every_model(model):
     sessions = [np.array(s) for s in [[1, 2, 3, 9, 5], [2, 1], [1, 2, 3, 9, 5], [4, 4, 4, 4]]]
     scores = score_sessions(model, sessions, top_k=3)
     ps = scores.positions
-    for row in range(len(ps)):  # the slow reference: one context at a time
-        u, t = int(ps.sequence[row]), int(ps.position[row])
-        ids = scores.distinct[u]
-        ctx = torch.zeros(1, model.context_length, dtype=torch.int64)
-        past = torch.as_tensor(ids[max(0, t - model.context_length) : t])
-        if len(past):
-            ctx[0, -len(past) :] = past
-        logp = model.next_log_probs(ctx)[0]
-        assert ps.nll[row] == pytest.approx(-float(logp[ids[t]]), rel=1e-4, abs=1e-5)
-        assert ps.rank[row] == int((logp > logp[ids[t]]).sum()) + 1
+    L = model.context_length
+    contexts, targets = [], []  # the reference: every window written out, no deduplication
+    for u, t in zip(ps.sequence, ps.position, strict=True):
+        ids = scores.distinct[int(u)]
+        past = list(ids[max(0, int(t) - L) : int(t)])
+        contexts.append([0] * (L - len(past)) + past)
+        targets.append(int(ids[int(t)]))
+    logp = model.next_log_probs(torch.tensor(contexts))  # [N, V], one batch
+    lp_t = logp.gather(1, torch.tensor(targets)[:, None])  # [N, 1]
+    np.testing.assert_allclose(ps.nll, -lp_t[:, 0].double().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(ps.rank, (logp > lp_t).sum(1).numpy() + 1)
 
 
 def test_duplicates_are_scored_once_but_every_session_is_counted():
