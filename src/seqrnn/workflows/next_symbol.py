@@ -295,13 +295,3 @@ def encode_file(
     """Read ``path`` in the model's input format and encode it with the model's vocabulary."""
     fmt = InputFormat(fmt or getattr(model, "input_format", InputFormat.SESSIONS))
     return [model.vocab.encode(s) for s in read_sequences(path, fmt)]
-
-
-def summary(net: torch.nn.Module) -> list[tuple[str, str, int]]:
-    """(name, description, parameters) for each layer of ``net``; the counts add up to
-    ``sum(p.numel() for p in net.parameters())``."""
-    rows = []
-    for name, module in net.named_children():
-        n = sum(p.numel() for p in module.parameters())
-        rows.append((name, repr(module).replace("\n", " "), n))
-    return rows
