@@ -42,5 +42,28 @@ def test_forecast_study_on_the_airline_sample(tmp_path):
     assert (tmp_path / "runs" / "best" / "history.csv").exists()
 
 
+def test_classify_study_on_tiny_texts(tmp_path):
+    rows = ["text,label"]
+    for i in range(60):  # label "yes" iff the text contains "x"
+        words = ["a", "b", "c", "d"][i % 4 :] + (["x"] if i % 2 else [])
+        rows.append(f"{' '.join(words)},{'yes' if i % 2 else 'no'}")
+    (tmp_path / "texts.csv").write_text("\n".join(rows) + "\n")
+    data = {
+        "runs_dir": str(tmp_path / "runs"),
+        "name": "best",
+        "data": {"train": [str(tmp_path / "texts.csv")], "val_fraction": 0.2},
+        "train": {"epochs": 2, "device": "cpu"},
+        "search": {"train.learning_rate": [0.01, 0.003], "net.encoder.hidden_size": [8, 16]},
+        "tune": {"task": "classify", "out": str(tmp_path / "study"), "n_trials": 2, "seed": 0},
+    }
+    result = tune(data)
+    assert result.report.counts["complete"] == 2
+    out = CliRunner().invoke(
+        cli, ["classify", "train", "--config", str(result.report.best_config), "--no-progress"]
+    )
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "runs" / "best" / "history.csv").exists()
+
+
 def test_task_table_lists_what_can_be_tuned():
-    assert {"next_symbol", "forecast"} <= set(TASKS)
+    assert set(TASKS) == {"next_symbol", "forecast", "classify"}

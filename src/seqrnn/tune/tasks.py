@@ -54,8 +54,8 @@ class TunableTask:
         losses = [row.get("val_loss") for row in history]
         if not losses or any(v is None for v in losses):
             raise ConfigError(
-                f"tuning {self.name} needs validation data: the history has no val_loss "
-                "(set a validation file or a validation fraction above 0)"
+                f"tuning {self.name} needs a model trained in epochs with validation data: "
+                "the history has no val_loss (set a validation file or fraction above 0)"
             )
         return [float(v) if math.isfinite(v) else math.inf for v in losses]
 
@@ -73,6 +73,13 @@ TASKS: dict[str, TunableTask] = {
         build="seqrnn.forecast.workflow:config_from_dict",
         fit="seqrnn.forecast.workflow:train",
         train_command="seqrnn forecast train --config",
+    ),
+    # Only the recurrent network (model = "rnn") trains in epochs with a val_loss.
+    "classify": TunableTask(
+        name="classify",
+        build="seqrnn.classify.workflow:config_from_dict",
+        fit="seqrnn.classify.runs:train",
+        train_command="seqrnn classify train --config",
     ),
 }
 
