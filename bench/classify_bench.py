@@ -115,7 +115,36 @@ def run(args: argparse.Namespace) -> None:
             print(json.dumps(row), flush=True)
 
 
-def summarize(path: str) -> None:
+def plot(stats: dict[str, tuple], title: str, path: str) -> None:
+    """Bar chart of mean accuracy with one standard deviation, baselines in grey."""
+    from seqrnn.plots.figures import new_figure, save_figure
+
+    names = list(stats)
+    fig, ax = new_figure(size=(7, 3.2))
+    colors = ["0.6" if n in BASELINES else "tab:blue" for n in names]
+    means = [stats[n][1] for n in names]
+    ax.bar(names, means, yerr=[stats[n][2] for n in names], color=colors, capsize=4)
+    for i, n in enumerate(names):
+        ax.text(i, means[i] + 0.012, f"{means[i]:.3f}\n(n={stats[n][0]})", ha="center", size=8)
+    ax.set_ylim(0.5, 1.0)
+    ax.set_ylabel("test accuracy")
+    ax.set_title(title)
+    save_figure(fig, path)
+
+
+def paired_ratio(rows: list[dict], name: str, base: str) -> float:
+    """Mean accuracy of ``name`` over mean accuracy of ``base`` on the rounds both ran (the
+    imdb baselines are deterministic, so their one run stands for every seed)."""
+    acc = {(r["model"], r["round"]): r["accuracy"] for r in rows}
+    rounds = [r for (m, r) in acc if m == name]
+    base_acc = [acc.get((base, r), acc.get((base, 0))) for r in rounds]
+    if rows[0]["dataset"] == "rt":
+        rounds = [r for r in rounds if (base, r) in acc]
+        base_acc = [acc[(base, r)] for r in rounds]
+    return float(np.mean([acc[(name, r)] for r in rounds]) / np.mean(base_acc))
+
+
+def summarize(path: str, plot_path: str | None = None) -> None:
     rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line]
     names = list(dict.fromkeys(r["model"] for r in rows))
     stats = {}
@@ -126,13 +155,19 @@ def summarize(path: str) -> None:
         sd = acc.std(ddof=1) if len(acc) > 1 else 0.0
         stats[name] = (len(acc), acc.mean(), sd, f1.mean(), sec.mean())
     best_base = max((n for n in names if n in BASELINES), key=lambda n: stats[n][1], default=None)
-    print(f"{'model':<14} runs  accuracy (mean ± sd)  macro-F1  train s/run  vs best baseline")
+    print(
+        f"{'model':<14} runs  accuracy (mean ± sd)  macro-F1  train s/run  "
+        "ratio to best baseline on the same folds/seeds"
+    )
     for name in names:
         n, mean, sd, f1, sec = stats[name]
-        ratio = f"{mean / stats[best_base][1]:.3f}x" if best_base else "-"
+        ratio = f"{paired_ratio(rows, name, best_base):.3f}x" if best_base else "-"
         print(f"{name:<14} {n:4d}  {mean:.4f} ± {sd:.4f}       {f1:.4f}  {sec:10.1f}  {ratio}")
     if best_base:
         print(f"best baseline: {best_base} ({stats[best_base][1]:.4f})")
+    if plot_path:
+        dataset = rows[0]["dataset"]
+        plot(stats, f"{dataset}: mean test accuracy ± sd (n = folds or seeds)", plot_path)
 
 
 def main() -> None:
@@ -145,16 +180,17 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", required=True, help="JSONL file the results are appended to.")
     parser.add_argument("--summarize", action="store_true", help="Only print the table.")
+    parser.add_argument("--plot", help="Also draw the table as a bar chart (PNG) here.")
     args = parser.parse_args()
     if args.summarize:
-        summarize(args.out)
+        summarize(args.out, args.plot)
         return
     torch.set_num_threads(args.threads)
     logging.basicConfig(level=logging.WARNING)
     began = time.perf_counter()
     run(args)
     print(f"total {time.perf_counter() - began:.0f} s")
-    summarize(args.out)
+    summarize(args.out, args.plot)
 
 
 if __name__ == "__main__":

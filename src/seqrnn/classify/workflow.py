@@ -38,6 +38,7 @@ from seqrnn.classify.readers import LabelledTexts, SourceFormat, read_labelled
 from seqrnn.classify.text import TextConfig, Tokenizer
 from seqrnn.config import from_dict, replace, to_dict
 from seqrnn.errors import ConfigError, InputError
+from seqrnn.nn.encoder import EncoderConfig
 from seqrnn.train.callbacks import Callback
 from seqrnn.train.config import TrainConfig
 from seqrnn.train.trainer import Trainer
@@ -76,10 +77,10 @@ class ClassifyConfig:
     data: DataConfig = field(default_factory=DataConfig)
     text: TextConfig = field(default_factory=TextConfig)
     model: ModelKind = ModelKind.RNN
-    net: TextNetConfig = field(default_factory=TextNetConfig)
+    net: TextNetConfig = field(default_factory=lambda: preset("bilstm-prior"))
     bow: BowConfig = field(default_factory=BowConfig)
     train: TrainConfig = field(
-        default_factory=lambda: TrainConfig(epochs=8, batch_size=32, patience=2)
+        default_factory=lambda: TrainConfig(epochs=4, batch_size=64, learning_rate=2e-3, patience=2)
     )
     runs_dir: str = "runs"
     name: str | None = None
@@ -102,6 +103,12 @@ PRESETS: dict[str, dict[str, Any]] = {
         "conv_kernel": 3,
         "conv_pool": 2,
     },
+    # the recommended one (the default): BiLSTM, max-pooled, with naive-Bayes prior channels
+    "bilstm-prior": {
+        "encoder": {"cell": "lstm", "bidirectional": True},
+        "pooling": "max",
+        "prior_features": True,
+    },
 }
 
 
@@ -111,7 +118,7 @@ def preset(name: str, **overrides: Any) -> TextNetConfig:
         raise ConfigError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})")
     data = copy.deepcopy(PRESETS[name])
     enc = {**data.pop("encoder"), **overrides.pop("encoder", {})}
-    base = to_dict(TextNetConfig())
+    base = to_dict(TextNetConfig(encoder=EncoderConfig(hidden_size=64, num_layers=1)))
     base["encoder"].update(enc)
     base.update(data)
     base.update(overrides)
