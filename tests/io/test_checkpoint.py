@@ -78,3 +78,14 @@ def test_state_that_does_not_fit_says_what():
         load_state_strict(net, {"weight": torch.zeros(2, 4), "bias": torch.zeros(2)}, "f")
     with pytest.raises(CheckpointError, match="missing bias"):
         load_state_strict(net, {"weight": torch.zeros(2, 3)}, "f")
+
+
+def test_atomic_files_get_the_usual_mode(tmp_path):
+    import os
+
+    from seqrnn.io.atomic import atomic_write_text
+
+    atomic_write_text(tmp_path / "x.txt", "hi")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "x.txt").stat().st_mode & 0o777 == 0o666 & ~mask
