@@ -52,6 +52,7 @@ def models(dataset: str) -> dict[str, ClassifyConfig]:
         "gru": preset("gru"),
         "bilstm": preset("bilstm"),
         "cnn-lstm": preset("cnn-lstm"),
+        "cnn-bilstm+prior": preset("cnn-bilstm-prior"),
         "bilstm+prior": preset(
             "bilstm", prior_features=True, pooling="max_mean" if long else "max"
         ),

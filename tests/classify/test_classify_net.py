@@ -21,6 +21,7 @@ VARIANTS = {
     "cnn-lstm": preset("cnn-lstm"),
     "cnn-even-kernel-max_mean": preset("cnn-lstm", conv_kernel=4, conv_pool=3, pooling="max_mean"),
     "bilstm-prior": preset("bilstm", prior_features=True, prior_buckets=64),
+    "cnn-bilstm-prior-shortcut": preset("cnn-bilstm-prior", prior_buckets=64),
 }
 
 

@@ -11,7 +11,9 @@ Optional ``prior_features``: a fixed (not trained) per-word channel holding the 
 log-count ratios of the training data (Wang & Manning 2012, "NBSVM"), concatenated to the
 learned embedding. With 10k short sentences and no pretrained embeddings it gives every word a
 sentiment direction from the start; the recurrent layers then learn how context (negation,
-contrast, "but") changes it.
+contrast, "but") changes it. ``prior_shortcut`` adds a linear map of the channels' mean
+over the text straight to the logits (a learned, length-normalised naive Bayes verdict), which
+long documents need: there the evidence is spread over hundreds of words.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class TextNetConfig:
     prior_features: bool = False  # naive-Bayes log-count-ratio channels (see module doc)
     prior_buckets: int = 2**19  # hash buckets of the bigram prior channel
     prior_alpha: float = 1.0  # add-alpha smoothing of the prior counts
+    prior_shortcut: bool = False  # also add a linear map of the channels' mean to the logits
 
     def __post_init__(self) -> None:
         for name in ("input_dropout", "output_dropout"):
@@ -114,6 +117,9 @@ class TextClassifierNet(nn.Module):
             self.register_buffer("prior_pairs", torch.zeros(config.prior_buckets, K))
             self.register_buffer("prior_totals", torch.ones(2, K))
             width += 2 * K
+        self.shortcut = None
+        if config.prior_features and config.prior_shortcut:
+            self.shortcut = nn.Linear(2 * config.num_classes, config.num_classes)
         self.conv = None
         if config.conv_filters:
             self.conv = ConvFront(width, config.conv_filters, config.conv_kernel, config.conv_pool)
@@ -182,13 +188,18 @@ class TextClassifierNet(nn.Module):
         leave-one-out; predictions never see them."""
         lengths = lengths.clamp(min=1)
         x = self.input_dropout(self.embed(ids))  # [B, T, E]
+        shortcut = None
         if self.config.prior_features:
-            x = torch.cat([x, self.prior_channels(ids, labels)], dim=-1)  # [B, T, E + 2K]
+            prior = self.prior_channels(ids, labels)  # [B, T, 2K]
+            x = torch.cat([x, prior], dim=-1)  # [B, T, E + 2K]
+            if self.shortcut is not None:  # naive Bayes' own verdict, length-normalised
+                shortcut = self.shortcut(prior.sum(1) / lengths[:, None].to(prior.dtype))
         if self.conv is not None:
             x, lengths = self.conv(x, lengths)  # [B, T', F]
         out, state = self.encoder(x, lengths=lengths)  # [B, T', H * D]
         pooled = self.pool(out, state, lengths)  # [B, P]
-        return self.out(self.output_dropout(pooled))  # [B, K]
+        logits = self.out(self.output_dropout(pooled))  # [B, K]
+        return logits if shortcut is None else logits + shortcut
 
     def pool(self, out: torch.Tensor, state: object, lengths: torch.Tensor) -> torch.Tensor:
         """Masked pooling over time: only steps before each text's length count."""

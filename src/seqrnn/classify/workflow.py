@@ -109,6 +109,17 @@ PRESETS: dict[str, dict[str, Any]] = {
         "pooling": "max",
         "prior_features": True,
     },
+    # for long documents: a CNN front end shortens the sequence 4x, the prior also goes
+    # straight to the output
+    "cnn-bilstm-prior": {
+        "encoder": {"cell": "lstm", "bidirectional": True},
+        "pooling": "max_mean",
+        "conv_filters": 64,
+        "conv_kernel": 3,
+        "conv_pool": 4,
+        "prior_features": True,
+        "prior_shortcut": True,
+    },
 }
 
 
