@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> None:
     configs = models(args.dataset)
     chosen = args.models.split(",") if args.models else list(configs)
     for rnd, seed, tr, te in splits(args.dataset, data, args.folds, args.seeds):
-        if rnd < args.first_round:
+        if rnd < args.first_round or (args.last_round is not None and rnd > args.last_round):
             continue
         for name in chosen:
             cfg = configs[name]
@@ -178,6 +178,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--first-round", type=int, default=0, help="Skip earlier folds/seeds.")
+    parser.add_argument("--last-round", type=int, help="Stop after this fold/seed.")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", required=True, help="JSONL file the results are appended to.")
     parser.add_argument("--summarize", action="store_true", help="Only print the table.")

@@ -12,12 +12,11 @@ import enum
 import gzip
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from seqrnn.errors import InputError
-
-csv.field_size_limit(2**31 - 1)  # long reviews are single fields
 
 
 class SourceFormat(enum.StrEnum):
@@ -39,7 +38,7 @@ class LabelledTexts:
     def __len__(self) -> int:
         return len(self.texts)
 
-    def subset(self, index: list[int] | object) -> LabelledTexts:
+    def subset(self, index: Iterable[int]) -> LabelledTexts:
         """The rows at ``index`` (any integer sequence or array)."""
         return LabelledTexts([self.texts[i] for i in index], [self.labels[i] for i in index])
 
@@ -207,6 +206,7 @@ def _csv_rows(path: Path, text: str, delimiter: str) -> list[tuple[int, dict]]:
     """Rows with the line each starts on. TSV is read without quoting (tabs never occur
     inside fields there, and reviews contain stray quotes); CSV uses standard quoting."""
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # a review is one field
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting)
     try:
         header = next(reader)

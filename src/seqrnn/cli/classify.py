@@ -12,7 +12,14 @@ from seqrnn.classify.metrics import format_report, plot_confusion
 from seqrnn.classify.models import predict_labels
 from seqrnn.classify.readers import SourceFormat, read_labelled
 from seqrnn.classify.runs import load_model, train
-from seqrnn.classify.workflow import PRESETS, config_from_dict, cross_validate, preset, read_data
+from seqrnn.classify.workflow import (
+    PRESETS,
+    config_from_dict,
+    cross_validate,
+    evaluate,
+    preset,
+    read_data,
+)
 from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_logging
 from seqrnn.config import to_dict
 from seqrnn.io.runs import save_metrics
@@ -133,8 +140,6 @@ def evaluate_cmd(model, data, out, **flags):
         flags["data__text_column"] or "text",
         flags["data__label_column"] or "label",
     )
-    from seqrnn.classify.workflow import evaluate
-
     metrics = evaluate(load_model(model), texts)
     click.echo(format_report(metrics))
     if out:
