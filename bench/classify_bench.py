@@ -157,13 +157,13 @@ def summarize(path: str, plot_path: str | None = None) -> None:
         stats[name] = (len(acc), acc.mean(), sd, f1.mean(), sec.mean())
     best_base = max((n for n in names if n in BASELINES), key=lambda n: stats[n][1], default=None)
     print(
-        f"{'model':<14} runs  accuracy (mean ± sd)  macro-F1  train s/run  "
+        f"{'model':<17} runs  accuracy (mean ± sd)  macro-F1  train s/run  "
         "ratio to best baseline on the same folds/seeds"
     )
     for name in names:
         n, mean, sd, f1, sec = stats[name]
         ratio = f"{paired_ratio(rows, name, best_base):.3f}x" if best_base else "-"
-        print(f"{name:<14} {n:4d}  {mean:.4f} ± {sd:.4f}       {f1:.4f}  {sec:10.1f}  {ratio}")
+        print(f"{name:<17} {n:4d}  {mean:.4f} ± {sd:.4f}       {f1:.4f}  {sec:10.1f}  {ratio}")
     if best_base:
         print(f"best baseline: {best_base} ({stats[best_base][1]:.4f})")
     if plot_path:
