@@ -65,8 +65,8 @@ def test_task_carries_state_between_batches() -> None:
     x = torch.randint(2, 9, (3, 12))
     y = torch.randint(2, 9, (3, 12))
     no = torch.zeros(3, dtype=torch.bool)
-    whole = StreamLMTask("fp32").step(net, (x, y, ~no), train=False).loss
-    task = StreamLMTask("fp32")
+    whole = StreamLMTask().step(net, (x, y, ~no), train=False).loss
+    task = StreamLMTask()
     a = task.step(net, (x[:, :5], y[:, :5], ~no), train=False).loss
     b = task.step(net, (x[:, 5:], y[:, 5:], no), train=False).loss
     assert torch.allclose((a * 5 + b * 7) / 12, whole, atol=1e-6)

@@ -26,8 +26,13 @@ def trained(tmp_path_factory):
         {
             "data": {"train": str(folder / "phrase.txt"), "seq_len": 32, "val_fraction": 0.1},
             "model": {"embedding_dim": 16, "encoder": {"hidden_size": 64, "num_layers": 1}},
-            "train": {"epochs": 12, "batch_size": 8, "learning_rate": 0.02, "seed": 0},
-            "precision": "fp32",
+            "train": {
+                "epochs": 12,
+                "batch_size": 8,
+                "learning_rate": 0.02,
+                "seed": 0,
+                "precision": "fp32",
+            },
             "runs_dir": str(folder / "runs"),
             "name": "phrase",
         }
@@ -89,3 +94,22 @@ def test_cli_train_and_evaluate(tmp_path, trained) -> None:
     assert '"full_context_bits"' in res.output
     res = CliRunner().invoke(cli, ["text", "evaluate", str(trained.run_dir), str(tmp_path / "no")])
     assert res.exit_code == 1 and "no file matches this path or glob" in res.output
+
+
+def test_word_level_model_writes_words(tmp_path) -> None:
+    text = tmp_path / "w.txt"
+    text.write_text("The cat sat on the mat, and the dog sat on the log.\n" * 40)
+    config = text_config_from_dict(
+        {
+            "data": {"train": str(text), "level": "word", "seq_len": 16},
+            "model": {"embedding_dim": 16, "encoder": {"hidden_size": 32, "num_layers": 1}},
+            "train": {"epochs": 8, "batch_size": 4, "learning_rate": 0.02, "precision": "fp32"},
+            "runs_dir": str(tmp_path),
+        }
+    )
+    result = train_text(config)
+    m = load_next_symbol_model(result.run_dir)
+    assert m.level == "word" and "mat" in m.vocab and result.scores.positions == 63
+    assert result.scores.full_context_bits < 1.0  # bits per word
+    out = m.decode(generate(m, m.encode("The cat sat on the"), 4, temperature=0.0)[0])
+    assert out == "mat, and the"

@@ -55,7 +55,12 @@ def _options(fn):
             "--decay", "schedule__decay", type=click.Choice(["constant", "linear", "cosine"])
         ),
         click.option("--warmup", "schedule__warmup_steps", type=int),
-        click.option("--precision", "precision", type=click.Choice(["auto", "fp32", "bf16"])),
+        click.option(
+            "--precision",
+            "train__precision",
+            type=click.Choice(["auto", "fp32", "bf16"]),
+            help="auto: bf16 where the device has bfloat16 units.",
+        ),
         click.option("--minutes", "minutes", type=float, help="Training-time budget."),
         click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
         click.option("--name", "name"),

@@ -91,5 +91,6 @@ class StreamBatches:
             yield cols[:, start:stop], cols[:, start + 1 : stop + 1], reset
 
     def __len__(self) -> int:
+        """Batches per epoch (at most: a later start offset can leave one fewer)."""
         n = (len(self.ids) - 1) // self.batch_size
         return -(-n // self.seq_len)

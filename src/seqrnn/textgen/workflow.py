@@ -27,9 +27,9 @@ from seqrnn.textgen.corpus import Level, read_texts, split_tail, tokenize
 from seqrnn.textgen.evaluate import TextScores, score_text
 from seqrnn.textgen.model import TextModel, load_text_model, text_model_meta
 from seqrnn.textgen.schedule import LRSchedule, ScheduleConfig, TimeBudget, TrainingClock
-from seqrnn.textgen.task import Precision, StreamLMTask
+from seqrnn.textgen.task import StreamLMTask, fast_bf16
 from seqrnn.train.callbacks import Callback
-from seqrnn.train.config import TrainConfig
+from seqrnn.train.config import TrainConfig, resolve_device
 from seqrnn.train.trainer import Trainer
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def _default_model() -> NextSymbolConfig:
 
 
 def _default_train() -> TrainConfig:
-    return TrainConfig(epochs=20, batch_size=128, learning_rate=3e-3, grad_clip=1.0)
+    return TrainConfig(epochs=20, batch_size=32, learning_rate=6e-3, grad_clip=1.0)
 
 
 @dataclass(frozen=True)
@@ -77,18 +77,32 @@ class TextRunConfig:
     model: NextSymbolConfig = field(default_factory=_default_model)
     train: TrainConfig = field(default_factory=_default_train)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
-    precision: Precision = Precision.AUTO
     minutes: float | None = None
     runs_dir: str = "runs"
     name: str | None = None
 
 
 def text_config_from_dict(data: dict[str, Any]) -> TextRunConfig:
-    """Build and check a :class:`TextRunConfig` (unknown keys get a suggestion)."""
-    data = dict(data)
-    if isinstance(data.get("data", {}).get("train"), str):
-        data["data"] = {**data["data"], "train": [data["data"]["train"]]}
-    return from_dict(TextRunConfig, data, "config")
+    """Build and check a :class:`TextRunConfig`: ``data`` over the text defaults (unknown
+    keys get a suggestion). ``train.precision = "auto"`` (the default) means bf16 where the
+    device has bfloat16 matrix units, else fp32."""
+    merged = _deep_merge(to_dict(TextRunConfig()), data)
+    if isinstance(merged["data"]["train"], str):
+        merged["data"]["train"] = [merged["data"]["train"]]
+    if data.get("train", {}).get("precision", "auto") == "auto":
+        fast = fast_bf16(resolve_device(merged["train"]["device"]))
+        merged["train"]["precision"] = "bf16" if fast else "fp32"
+    return from_dict(TextRunConfig, merged, "config")
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 @dataclass
@@ -171,7 +185,7 @@ def train_text(
     own = _own_callbacks(config, clock, len(train_src))
     trainer = Trainer(config.train, [*own, *callbacks], run_dir, meta)
     train_src.stop_when = lambda: trainer.should_stop
-    history = trainer.fit(net, StreamLMTask(config.precision), train_src, val_src)
+    history = trainer.fit(net, StreamLMTask(), train_src, val_src)
     best = run_dir / "best.safetensors"
     model = load_text_model(best if best.exists() else run_dir / "last.safetensors")
     scores = None
