@@ -85,10 +85,13 @@ class TextRunConfig:
 def text_config_from_dict(data: dict[str, Any]) -> TextRunConfig:
     """Build and check a :class:`TextRunConfig`: ``data`` over the text defaults (unknown
     keys get a suggestion). ``train.precision = "auto"`` (the default) means bf16 where the
-    device has bfloat16 matrix units, else fp32."""
+    device has bfloat16 matrix units, else fp32; with ``minutes`` and no ``train.epochs``
+    the time budget alone ends training."""
     merged = _deep_merge(to_dict(TextRunConfig()), data)
     if isinstance(merged["data"]["train"], str):
         merged["data"]["train"] = [merged["data"]["train"]]
+    if merged.get("minutes") is not None and "epochs" not in data.get("train", {}):
+        merged["train"]["epochs"] = 1_000_000  # the time budget decides when to stop
     if data.get("train", {}).get("precision", "auto") == "auto":
         fast = fast_bf16(resolve_device(merged["train"]["device"]))
         merged["train"]["precision"] = "bf16" if fast else "fp32"
