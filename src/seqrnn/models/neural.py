@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from seqrnn.config import from_dict
 from seqrnn.data.vocab import Vocabulary
+from seqrnn.errors import CheckpointError
+from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict
 from seqrnn.models.base import NextSymbolModel
-from seqrnn.nn.next_symbol import Head, NextSymbolNet
+from seqrnn.models.registry import resolve_model_path
+from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
 
 
 class NeuralNextSymbolModel(NextSymbolModel):
@@ -64,3 +70,25 @@ class NeuralNextSymbolModel(NextSymbolModel):
         bi = "bi-" if e.bidirectional else ""
         cell = e.cell.value.upper()
         return f"{bi}{cell} {e.num_layers}x{e.hidden_size}, window {self.context_length}"
+
+
+def load_net(path: str | Path, kind: str) -> tuple[Checkpoint, NextSymbolNet, Vocabulary]:
+    """Rebuild a :class:`NextSymbolNet` and its vocabulary from a checkpoint of ``kind``
+    (a file, or a run folder's best checkpoint). Shared by every loader of neural
+    next-symbol models, so each checks the file the same way."""
+    path = resolve_model_path(path)
+    ckpt = load_checkpoint(path, kind=kind)
+    config = from_dict(NextSymbolConfig, ckpt.meta["model_config"], f"{path} model_config")
+    vocab = Vocabulary.from_list(ckpt.meta["vocab"])
+    if config.vocab_size != len(vocab):
+        raise CheckpointError(
+            f"{path}: vocabulary size {len(vocab)} does not match the model's {config.vocab_size}"
+        )
+    net = NextSymbolNet(config)
+    load_state_strict(net, ckpt.section("model"), str(path))
+    return ckpt, net, vocab
+
+
+def default_device() -> str:
+    """CUDA when present, else the CPU."""
+    return "cuda" if torch.cuda.is_available() else "cpu"

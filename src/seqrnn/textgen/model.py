@@ -15,12 +15,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from seqrnn.config import from_dict, to_dict
+from seqrnn.config import to_dict
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import CheckpointError
-from seqrnn.io.checkpoint import load_checkpoint, load_state_strict
-from seqrnn.models.neural import NeuralNextSymbolModel
-from seqrnn.models.registry import resolve_model_path
+from seqrnn.models.neural import NeuralNextSymbolModel, default_device, load_net
 from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
 from seqrnn.textgen.corpus import Level, detokenize, tokenize
 
@@ -77,13 +75,8 @@ def text_model_meta(
 
 def load_text_model(path: str | Path, device: str | None = None) -> TextModel:
     """Load a text model from a checkpoint file or a run folder (its best checkpoint)."""
-    path = resolve_model_path(path)
-    ckpt = load_checkpoint(path, kind=KIND)
-    config = from_dict(NextSymbolConfig, ckpt.meta["model_config"], f"{path} model_config")
-    vocab = Vocabulary.from_list(ckpt.meta["vocab"])
-    if config.vocab_size != len(vocab) or config.head is not Head.PER_STEP:
+    ckpt, net, vocab = load_net(path, KIND)
+    if net.config.head is not Head.PER_STEP:
         raise CheckpointError(f"{path}: the model config does not match a text model")
-    net = NextSymbolNet(config)
-    load_state_strict(net, ckpt.section("model"), str(path))
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    return TextModel(net, vocab, int(ckpt.meta["window"]), Level(ckpt.meta["level"]), device)
+    level = Level(ckpt.meta["level"])
+    return TextModel(net, vocab, int(ckpt.meta["window"]), level, device or default_device())

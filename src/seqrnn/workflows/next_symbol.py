@@ -22,10 +22,8 @@ from seqrnn.data.readers import read_id_stream, read_sessions, read_tokens
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.data.windows import Mapping, Targets, Windows
 from seqrnn.errors import InputError
-from seqrnn.io.checkpoint import load_checkpoint, load_state_strict
 from seqrnn.io.runs import new_run_dir, save_config, save_metrics
-from seqrnn.models.neural import NeuralNextSymbolModel
-from seqrnn.models.registry import resolve_model_path
+from seqrnn.models.neural import NeuralNextSymbolModel, default_device, load_net
 from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
 from seqrnn.tasks.next_symbol import NextSymbolTask, WindowBatches
 from seqrnn.train import distributed
@@ -272,19 +270,8 @@ def model_meta(
 
 def load_model(path: str | Path, device: str | None = None) -> NeuralNextSymbolModel:
     """Load a next-symbol model from a checkpoint file, or from a run folder (its best one)."""
-    path = resolve_model_path(path)
-    ckpt = load_checkpoint(path, kind=KIND)
-    config = from_dict(NextSymbolConfig, ckpt.meta["model_config"], f"{path} model_config")
-    vocab = Vocabulary.from_list(ckpt.meta["vocab"])
-    if config.vocab_size != len(vocab):
-        raise ConfigError(
-            f"{path}: vocabulary size {len(vocab)} does not match the model's {config.vocab_size}"
-        )
-    net = NextSymbolNet(config)
-    load_state_strict(net, ckpt.section("model"), str(path))
-    if device is None:
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = NeuralNextSymbolModel(net, vocab, int(ckpt.meta["window"]), device)
+    ckpt, net, vocab = load_net(path, KIND)
+    model = NeuralNextSymbolModel(net, vocab, int(ckpt.meta["window"]), device or default_device())
     model.input_format = InputFormat(ckpt.meta.get("input_format", "sessions"))
     return model
 
