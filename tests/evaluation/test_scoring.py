@@ -88,3 +88,11 @@ def test_per_sequence_reductions():
     s = score_sequences(model, sessions)
     top = s.per_sequence(s.nll, 3, "max")
     assert top[0] == pytest.approx(s.nll[:2].max()) and top[2] == 0.0
+
+
+def test_nothing_to_score_gives_no_rows():
+    model = TableModel(L=3)
+    s = score_sequences(
+        model, [np.array([2, 3]), np.array([], dtype=np.int64)], targets=Targets.FULL_WINDOW
+    )
+    assert len(s) == 0 and s.top_ids.shape == (0, 3)

@@ -98,11 +98,7 @@ def score_sessions(
     """
     raw, inverse = distinct_sessions(sessions)
     distinct = encode_sessions(model, raw)
-    first = 0 if Targets(targets) is Targets.ALL else model.context_length
-    if any(len(s) > first for s in distinct):
-        positions = score_sequences(model, distinct, targets, batch_size, top_k)
-    else:
-        positions = _no_positions(top_k)
+    positions = score_sequences(model, distinct, targets, batch_size, top_k)
     return SessionScores(raw=raw, distinct=distinct, inverse=inverse, positions=positions)
 
 
@@ -116,19 +112,4 @@ def judge(scores: SessionScores, detector: Detector, aggregator: SessionAggregat
         anomalous=distinct_anomalous[scores.inverse],
         position_flags=pos > detector.threshold,
         distinct_anomalous=distinct_anomalous,
-    )
-
-
-def _no_positions(k: int) -> PositionScores:
-    empty_i = np.zeros(0, dtype=np.int64)
-    empty_f = np.zeros(0, dtype=np.float64)
-    return PositionScores(
-        sequence=empty_i,
-        position=empty_i,
-        target=empty_i,
-        prob=empty_f,
-        rank=empty_i,
-        nll=empty_f,
-        top_ids=np.zeros((0, k), dtype=np.int64),
-        top_probs=np.zeros((0, k)),
     )

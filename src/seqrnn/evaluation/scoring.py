@@ -39,6 +39,21 @@ class PositionScores:
     def __len__(self) -> int:
         return len(self.target)
 
+    @classmethod
+    def empty(cls, k: int) -> PositionScores:
+        """No scored positions (with ``k`` columns of top ids and probabilities)."""
+        none_i, none_f = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return cls(
+            none_i,
+            none_i,
+            none_i,
+            none_f,
+            none_i,
+            none_f,
+            np.zeros((0, k), dtype=np.int64),
+            np.zeros((0, k), dtype=np.float64),
+        )
+
     def subset(self, keep: np.ndarray) -> PositionScores:
         """The rows selected by ``keep`` (a bool mask or indices), all arrays alike."""
         return PositionScores(
@@ -72,7 +87,12 @@ def score_sequences(
 ) -> PositionScores:
     """Score every target position of every encoded sequence (ids already mapped by
     ``model.vocab``). ``dedupe`` scores each distinct window once: a compute shortcut only,
-    the result has one row per position either way."""
+    the result has one row per position either way. Sequences with nothing to score (empty,
+    or no longer than a window under ``Targets.FULL_WINDOW``) simply contribute no rows."""
+    k = min(top_k, model.vocab_size)
+    first = 0 if Targets(targets) is Targets.ALL else model.context_length
+    if not any(len(s) > first for s in sequences):
+        return PositionScores.empty(k)
     windows = Windows(sequences, model.context_length, targets=Targets(targets))
     rows = windows._view[windows.starts]  # [N, L + 1]; int64, ~8(L+1) bytes per position
     if dedupe:
@@ -80,7 +100,6 @@ def score_sequences(
     else:
         unique_rows, inverse = rows, torch.arange(len(rows))
     contexts = unique_rows[:, :-1]
-    k = min(top_k, model.vocab_size)
     u_logp_target, u_rank, u_top_p, u_top_i = [], [], [], []
     for chunk, tgt in zip(
         contexts.split(batch_size), unique_rows[:, -1].split(batch_size), strict=True
