@@ -20,7 +20,14 @@ from seqrnn.classify.workflow import (
     preset,
     read_data,
 )
-from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_logging
+from seqrnn.cli.common import (
+    CONFIG_OPTION,
+    ProgressBar,
+    apply_options,
+    friendly_errors,
+    merge_config,
+    setup_logging,
+)
 from seqrnn.config import to_dict
 from seqrnn.io.runs import save_metrics
 
@@ -34,17 +41,13 @@ _COLUMNS = [
 
 def _options(opts):
     def wrap(fn):
-        for opt in reversed(opts):
-            fn = opt(fn)
-        return fn
+        return apply_options(fn, opts)
 
     return wrap
 
 
 _TRAIN = [
-    click.option(
-        "--config", "config_file", type=click.Path(dir_okay=False), help="TOML/YAML/JSON."
-    ),
+    CONFIG_OPTION,
     click.option(
         "--train",
         "data__train",

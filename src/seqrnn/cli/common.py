@@ -38,6 +38,22 @@ def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+#: ``--config FILE``: the same option on every verb that trains
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="TOML/YAML/JSON config; flags override it.",
+)
+
+
+def apply_options(fn: Callable[..., Any], options: list[Callable]) -> Callable[..., Any]:
+    """Decorate ``fn`` with click ``options`` so that they show in the listed order."""
+    for opt in reversed(options):
+        fn = opt(fn)
+    return fn
+
+
 def merge_config(config_file: str | None, overrides: dict[str, Any]) -> dict[str, Any]:
     """Config file (TOML/YAML/JSON) first, then flags that were given.
 

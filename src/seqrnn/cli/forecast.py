@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_logging
+from seqrnn.cli.common import (
+    CONFIG_OPTION,
+    ProgressBar,
+    apply_options,
+    friendly_errors,
+    merge_config,
+    setup_logging,
+)
 from seqrnn.config import replace
 from seqrnn.forecast import workflow as fw
 from seqrnn.forecast.evaluation import Split, evaluate, forecast_from, rolling_origin
@@ -21,12 +28,7 @@ def _choice(values: list[str]) -> click.Choice:
 
 def _train_options(fn):
     opts = [
-        click.option(
-            "--config",
-            "config_file",
-            type=click.Path(dir_okay=False),
-            help="TOML/YAML/JSON config; flags override it.",
-        ),
+        CONFIG_OPTION,
         click.option("--data", "data__path", help="CSV (header row) or one number per line."),
         click.option("--value-column", "data__value_column", help="Name or 0-based index."),
         click.option("--date-column", "data__date_column", help="Name or 0-based index."),
@@ -80,9 +82,7 @@ def _train_options(fn):
         click.option("--name", "name", help="Run folder name (default: a timestamp)."),
         click.option("--mlp-baseline/--no-mlp-baseline", "mlp_baseline", default=None),
     ]
-    for opt in reversed(opts):
-        fn = opt(fn)
-    return fn
+    return apply_options(fn, opts)
 
 
 def _config(config_file: str | None, flags: dict) -> fw.ForecastConfig:

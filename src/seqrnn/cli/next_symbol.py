@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 import numpy as np
 
-from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_logging
+from seqrnn.cli.common import (
+    CONFIG_OPTION,
+    ProgressBar,
+    apply_options,
+    friendly_errors,
+    merge_config,
+    setup_logging,
+)
 from seqrnn.config import load_config_file
 from seqrnn.evaluation.metrics import summarize
 from seqrnn.evaluation.scoring import score_sequences
@@ -23,12 +30,7 @@ FORMATS = click.Choice([f.value for f in ns.InputFormat])
 
 def _train_options(fn):
     opts = [
-        click.option(
-            "--config",
-            "config_file",
-            type=click.Path(dir_okay=False),
-            help="TOML/YAML/JSON config; flags override it.",
-        ),
+        CONFIG_OPTION,
         click.option("--train", "data__train", help="Training file or glob."),
         click.option(
             "--val",
@@ -66,9 +68,7 @@ def _train_options(fn):
         click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
         click.option("--name", "name", help="Run folder name (default: a timestamp)."),
     ]
-    for opt in reversed(opts):
-        fn = opt(fn)
-    return fn
+    return apply_options(fn, opts)
 
 
 @click.command("train")

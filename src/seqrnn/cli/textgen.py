@@ -11,7 +11,14 @@ import tempfile
 import click
 import torch
 
-from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_logging
+from seqrnn.cli.common import (
+    CONFIG_OPTION,
+    ProgressBar,
+    apply_options,
+    friendly_errors,
+    merge_config,
+    setup_logging,
+)
 from seqrnn.generation import generate
 from seqrnn.textgen.corpus import stdlib_sources
 from seqrnn.textgen.evaluate import TextScores
@@ -20,9 +27,7 @@ from seqrnn.textgen.workflow import evaluate_text, text_config_from_dict, train_
 
 def _options(fn):
     opts = [
-        click.option(
-            "--config", "config_file", type=click.Path(dir_okay=False), help="TOML/YAML/JSON."
-        ),
+        CONFIG_OPTION,
         click.option(
             "--train", "data__train", multiple=True, help="Text file or glob (repeatable)."
         ),
@@ -65,9 +70,7 @@ def _options(fn):
         click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
         click.option("--name", "name"),
     ]
-    for opt in reversed(opts):
-        fn = opt(fn)
-    return fn
+    return apply_options(fn, opts)
 
 
 def _echo_scores(scores: TextScores, unit: str) -> None:
