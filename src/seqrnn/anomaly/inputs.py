@@ -45,6 +45,16 @@ class SessionSet:
         self.line += other.line
         self.labels = labels
 
+    def subset(self, keep: np.ndarray) -> SessionSet:
+        """The sessions selected by ``keep`` (a bool mask or indices), in order."""
+        idx = np.arange(len(self))[keep]
+        return SessionSet(
+            [self.sessions[i] for i in idx],
+            [self.source[i] for i in idx],
+            [self.line[i] for i in idx],
+            None if self.labels is None else self.labels[idx],
+        )
+
 
 def read_session_set(path: str | Path, label: int | None = None) -> SessionSet:
     """Sessions of a file (or glob), all with ``label`` when it is given."""

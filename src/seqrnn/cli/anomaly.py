@@ -317,6 +317,13 @@ def baseline_cmd(kind, train, fmt, order, window, alpha, out):
 @click.command("train-detector")
 @_train_options
 @click.option(
+    "--window-weights",
+    "data__window_weights",
+    type=click.Choice([w.value for w in ns.WindowWeights]),
+    help="distinct (default): each distinct (window, next key) once, so rare continuations "
+    "count as much as frequent ones; count: each window as often as it occurs (likelihood).",
+)
+@click.option(
     "--end-marker/--no-end-marker",
     default=True,
     show_default=True,
@@ -326,8 +333,8 @@ def baseline_cmd(kind, train, fmt, order, window, alpha, out):
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
 def train_detector_cmd(config_file, end_marker, progress, verbose, **flags):
-    """Train a next-key LSTM for detection on distinct windows weighted by their counts
-    (same loss as `seqrnn train`, a fraction of the time on repetitive logs)."""
+    """Train a next-key LSTM for detection on the distinct (window, next key) rows: each once
+    by default, or weighted by their counts (`seqrnn train`'s loss, a fraction of the time)."""
     setup_logging(verbose)
     config = ns.run_config_from_dict(merge_config(config_file, flags))
     result = train_distinct(config, [ProgressBar()] if progress else [], end_marker)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from seqrnn.config import ConfigError, from_dict, to_dict
+from seqrnn.config import ConfigError, from_dict, replace, to_dict
 from seqrnn.data.readers import read_id_stream, read_sessions, read_tokens
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.data.windows import Mapping, Targets, Windows
@@ -44,6 +44,21 @@ class InputFormat(enum.StrEnum):
     TOKENS = "tokens"  # whitespace-separated tokens of any text, one stream
 
 
+class WindowWeights(enum.StrEnum):
+    """How much each training window counts in the loss.
+
+    ``count``: every window once, so a continuation weighs as often as it occurs (maximum
+    likelihood; what ``seqrnn train`` does). ``distinct``: every distinct ``(window, next
+    symbol)`` row once, so a rare continuation of a context weighs as much as a frequent one
+    and the model learns the *set* of keys that follow a context rather than their
+    frequencies, which is the question a top-g detector asks (``seqrnn train-detector``'s
+    default; see docs/anomaly.md for the held-out evidence).
+    """
+
+    COUNT = "count"
+    DISTINCT = "distinct"
+
+
 @dataclass(frozen=True)
 class DataConfig:
     """Where the sequences come from and how they are cut into windows."""
@@ -57,6 +72,8 @@ class DataConfig:
     val_fraction: float = 0.1
     min_count: int = 1
     max_vocab: int | None = None
+    # None: the trainer's own default (count for ``train``, distinct for ``train-detector``)
+    window_weights: WindowWeights | None = None
 
     def __post_init__(self) -> None:
         if self.window <= 0:
@@ -196,6 +213,12 @@ def _train(
     ctx: distributed.DistContext,
 ) -> TrainResult:
     """:func:`train` as process ``ctx.rank`` of ``ctx.world_size``."""
+    if config.data.window_weights is WindowWeights.DISTINCT:
+        raise ConfigError(
+            "data.window_weights = distinct needs distinct-window training: "
+            "use seqrnn train-detector (seqrnn.anomaly.training.train_distinct)"
+        )
+    config = replace(config, data=replace(config.data, window_weights=WindowWeights.COUNT))
     mapping = mapping_for(config.model.head)
     data = prepare_data(config, mapping)
     model_cfg = from_dict(
