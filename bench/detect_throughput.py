@@ -26,7 +26,6 @@ import numpy as np
 import torch
 from hdfs_deeplog import REPO, test_sessions, train_lstm
 
-from seqrnn.anomaly.inputs import SessionSet
 from seqrnn.anomaly.sessions import encode_sessions
 from seqrnn.anomaly.workflow import DetectConfig, detect
 from seqrnn.data.windows import Windows
@@ -63,7 +62,7 @@ def main() -> None:
         model = train_lstm(data, 3, tempfile.mkdtemp(prefix="throughput-"))
     test = test_sessions(data)
     config = DetectConfig(g=9)
-    head = SessionSet(test.sessions[:200], test.source[:200], test.line[:200], test.labels[:200])
+    head = test.subset(np.arange(200))
     detect(model, head, config)  # warm-up (allocator, first call)
     began = time.perf_counter()
     result = detect(model, test, config)
