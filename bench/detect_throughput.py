@@ -59,7 +59,7 @@ def main() -> None:
     if args.model:
         model = load_next_symbol_model(args.model)
     else:
-        model = train_lstm(data, 3, tempfile.mkdtemp(prefix="throughput-"))
+        model = train_lstm(data / "hdfs_train", 3, tempfile.mkdtemp(prefix="throughput-"))
     test = test_sessions(data)
     config = DetectConfig(g=9)
     head = test.subset(np.arange(200))

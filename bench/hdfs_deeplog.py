@@ -51,19 +51,21 @@ def test_sessions(data: Path) -> SessionSet:
 
 
 def train_lstm(
-    data: Path,
+    train: Path,
     epochs: int,
     runs: str,
     embedding_dim: int = 0,
     weights: str = "distinct",
     seed: int = 0,
+    name: str | None = None,
 ):
-    """2x64 LSTM, h = 10; ``embedding_dim = 0`` feeds one-hot keys (as DeepLog and the
+    """The protocol's 2x64 LSTM (h = 10) trained on the sessions of ``train`` as
+    ``train-detector`` does; ``embedding_dim = 0`` feeds one-hot keys (as DeepLog and the
     original program did)."""
     config = ns.run_config_from_dict(
         {
             "data": {
-                "train": str(data / "hdfs_train"),
+                "train": str(train),
                 "window": 10,
                 "val_fraction": 0.0,
                 "window_weights": weights,
@@ -74,7 +76,7 @@ def train_lstm(
             },
             "train": {"epochs": epochs, "batch_size": 128, "learning_rate": 0.01, "seed": seed},
             "runs_dir": runs,
-            "name": f"hdfs_lstm_emb{embedding_dim}_{weights}_seed{seed}",
+            "name": name or f"hdfs_lstm_emb{embedding_dim}_{weights}_seed{seed}",
         }
     )
     return train_distinct(config).model
@@ -121,7 +123,7 @@ def main() -> None:
     named = []
     for label, embedding_dim, weights, seed in variants:
         began = time.perf_counter()
-        model = train_lstm(data, args.epochs, runs, embedding_dim, weights, seed)
+        model = train_lstm(data / "hdfs_train", args.epochs, runs, embedding_dim, weights, seed)
         seconds = time.perf_counter() - began
         print(
             f"LSTM 2x64, h=10, {label}, seed {seed}: "

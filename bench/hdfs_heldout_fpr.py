@@ -20,35 +20,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from hdfs_deeplog import REPO, train_lstm
 
 from seqrnn.anomaly.inputs import read_session_set
-from seqrnn.anomaly.training import train_distinct
 from seqrnn.anomaly.workflow import DetectConfig, detect
-from seqrnn.workflows import next_symbol as ns
 
-REPO = Path(__file__).resolve().parents[1]
 WEIGHTS = ("count", "distinct")
-
-
-def train(path: Path, weights: str, epochs: int, runs: str, name: str):
-    config = ns.run_config_from_dict(
-        {
-            "data": {
-                "train": str(path),
-                "window": 10,
-                "val_fraction": 0.0,
-                "window_weights": weights,
-            },
-            "model": {
-                "embedding_dim": 0,
-                "encoder": {"cell": "lstm", "hidden_size": 64, "num_layers": 2},
-            },
-            "train": {"epochs": epochs, "batch_size": 128, "learning_rate": 0.01, "seed": 0},
-            "runs_dir": runs,
-            "name": name,
-        }
-    )
-    return train_distinct(config).model
 
 
 def main() -> None:
@@ -75,7 +52,7 @@ def main() -> None:
         novel = sum(tuple(s) not in seen for s in held.sessions)
         counts = []
         for w in WEIGHTS:
-            model = train(path, w, args.epochs, str(work), f"fold{f}_{w}")
+            model = train_lstm(path, args.epochs, str(work), weights=w, name=f"fold{f}_{w}")
             n = int(detect(model, held, DetectConfig(g=9)).verdicts.anomalous.sum())
             flagged[w] += n
             counts.append(n)
