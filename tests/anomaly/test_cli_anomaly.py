@@ -15,6 +15,15 @@ def _run(args, **kw):
     return result
 
 
+def _markov(tmp_path, *options: str) -> str:
+    """``seqrnn baseline markov`` on the bundled normal HDFS sessions; the model file."""
+    model = str(tmp_path / "m.safetensors")
+    train = str(sample_path("hdfs", "train_normal.txt"))
+    r = _run(["baseline", "markov", *options, "--train", train, "--out", model])
+    assert r.exit_code == 0
+    return model
+
+
 def test_baseline_then_detect_writes_the_report(tmp_path):
     model = str(tmp_path / "nb.safetensors")
     train = str(sample_path("hdfs", "train_normal.txt"))
@@ -53,17 +62,7 @@ def test_baseline_then_detect_writes_the_report(tmp_path):
 
 
 def test_detect_reports_bad_input_in_one_line(tmp_path):
-    model = str(tmp_path / "m.safetensors")
-    _run(
-        [
-            "baseline",
-            "markov",
-            "--train",
-            str(sample_path("hdfs", "train_normal.txt")),
-            "--out",
-            model,
-        ]
-    )
+    model = _markov(tmp_path)
     data = tmp_path / "s.txt"
     data.write_text("5 5 22\n")
     labels = tmp_path / "l.txt"
@@ -77,19 +76,7 @@ def test_detect_reports_bad_input_in_one_line(tmp_path):
 
 
 def test_follow_prints_alerts_and_rejects_bad_lines(tmp_path):
-    model = str(tmp_path / "m.safetensors")
-    _run(
-        [
-            "baseline",
-            "markov",
-            "--order",
-            "2",
-            "--train",
-            str(sample_path("hdfs", "train_normal.txt")),
-            "--out",
-            model,
-        ]
-    )
+    model = _markov(tmp_path, "--order", "2")
     r = _run(["detect", model, "--follow"], input="b1 5\nb1 5\nb1 5\nb1 22\nb1 17\noops\n")
     assert "session b1 event 4: key 17 (unknown key)" in r.output
     assert "not scored: <stdin>:6: 'oops' is not an integer key" in r.output
@@ -105,17 +92,7 @@ def test_parse_writes_sessions_templates_and_state(tmp_path):
 
 
 def test_detect_on_one_long_stream_writes_flagged_positions_and_windows(tmp_path):
-    model = str(tmp_path / "m.safetensors")
-    _run(
-        [
-            "baseline",
-            "markov",
-            "--train",
-            str(sample_path("hdfs", "train_normal.txt")),
-            "--out",
-            model,
-        ]
-    )
+    model = _markov(tmp_path)
     stream = tmp_path / "ids.txt"
     stream.write_text("\n".join(["5", "5", "5", "22", "11", "9"] * 30 + ["17", "5"]) + "\n")
     r = _run(
