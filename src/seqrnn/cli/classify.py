@@ -27,6 +27,7 @@ from seqrnn.cli.common import (
     friendly_errors,
     merge_config,
     setup_logging,
+    train_options,
 )
 from seqrnn.config import to_dict
 from seqrnn.io.runs import save_metrics
@@ -82,14 +83,7 @@ _TRAIN = [
     click.option("--min-count", "text__min_count", type=int),
     click.option("--max-vocab", "text__max_vocab", type=int),
     click.option("--ngrams", "bow__ngram_max", type=int, help="Baselines: n-grams 1..N."),
-    click.option("--epochs", "train__epochs", type=int),
-    click.option("--batch-size", "train__batch_size", type=int),
-    click.option("--lr", "train__learning_rate", type=float),
-    click.option("--patience", "train__patience", type=int, help="0 = no early stopping."),
-    click.option("--seed", "train__seed", type=int),
-    click.option("--device", "train__device"),
-    click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
-    click.option("--name", "name", help="Run folder name (default: a timestamp)."),
+    *train_options("epochs", "batch_size", "lr", "patience", "seed", "device", "runs_dir", "name"),
 ]
 
 

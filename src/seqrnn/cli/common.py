@@ -47,6 +47,28 @@ CONFIG_OPTION = click.option(
 )
 
 
+#: the flags of :class:`seqrnn.train.config.TrainConfig` and of the run folder, one definition
+#: for every verb that trains; a verb takes those it supports with :func:`train_options`
+_TRAIN_OPTIONS: dict[str, Callable] = {
+    "epochs": click.option("--epochs", "train__epochs", type=int),
+    "batch_size": click.option("--batch-size", "train__batch_size", type=int),
+    "lr": click.option("--lr", "train__learning_rate", type=float),
+    "clip": click.option("--clip", "train__grad_clip", type=float, help="0 = no clipping."),
+    "patience": click.option(
+        "--patience", "train__patience", type=int, help="0 = no early stopping."
+    ),
+    "seed": click.option("--seed", "train__seed", type=int),
+    "device": click.option("--device", "train__device", help="auto, cpu, cuda, cuda:1 ..."),
+    "runs_dir": click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
+    "name": click.option("--name", "name", help="Run folder name (default: a timestamp)."),
+}
+
+
+def train_options(*names: str) -> list[Callable]:
+    """The shared training / run-folder options called ``names`` (keys of the table above)."""
+    return [_TRAIN_OPTIONS[name] for name in names]
+
+
 def apply_options(fn: Callable[..., Any], options: list[Callable]) -> Callable[..., Any]:
     """Decorate ``fn`` with click ``options`` so that they show in the listed order."""
     for opt in reversed(options):

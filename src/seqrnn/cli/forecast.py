@@ -13,6 +13,7 @@ from seqrnn.cli.common import (
     friendly_errors,
     merge_config,
     setup_logging,
+    train_options,
 )
 from seqrnn.config import replace
 from seqrnn.forecast import workflow as fw
@@ -71,15 +72,9 @@ def _train_options(fn):
             type=_choice(["none", "diff", "seasonal_diff", "seasonal_diff+diff"]),
         ),
         click.option("--scaler", "model__scaler", type=_choice(["minmax", "standard", "none"])),
-        click.option("--epochs", "train__epochs", type=int),
-        click.option("--batch-size", "train__batch_size", type=int),
-        click.option("--lr", "train__learning_rate", type=float),
-        click.option("--clip", "train__grad_clip", type=float, help="0 = no clipping."),
-        click.option("--patience", "train__patience", type=int, help="0 = no early stopping."),
-        click.option("--seed", "train__seed", type=int),
-        click.option("--device", "train__device", help="auto, cpu, cuda ..."),
-        click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
-        click.option("--name", "name", help="Run folder name (default: a timestamp)."),
+        *train_options(
+            "epochs", "batch_size", "lr", "clip", "patience", "seed", "device", "runs_dir", "name"
+        ),
         click.option("--mlp-baseline/--no-mlp-baseline", "mlp_baseline", default=None),
     ]
     return apply_options(fn, opts)

@@ -15,6 +15,7 @@ from seqrnn.cli.common import (
     friendly_errors,
     merge_config,
     setup_logging,
+    train_options,
 )
 from seqrnn.config import load_config_file
 from seqrnn.evaluation.metrics import summarize
@@ -53,20 +54,13 @@ def _train_options(fn):
             "--embedding-dim", "model__embedding_dim", type=int, help="0 = one-hot inputs."
         ),
         click.option("--head", "model__head", type=click.Choice(["last", "per_step"])),
-        click.option("--epochs", "train__epochs", type=int),
-        click.option("--batch-size", "train__batch_size", type=int),
+        *train_options("epochs", "batch_size"),
         click.option(
             "--optimizer",
             "train__optimizer",
             type=click.Choice(["adam", "adamw", "rmsprop", "sgd", "adagrad"]),
         ),
-        click.option("--lr", "train__learning_rate", type=float),
-        click.option("--clip", "train__grad_clip", type=float, help="0 = no clipping."),
-        click.option("--patience", "train__patience", type=int, help="0 = no early stopping."),
-        click.option("--seed", "train__seed", type=int),
-        click.option("--device", "train__device", help="auto, cpu, cuda, cuda:1 ..."),
-        click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
-        click.option("--name", "name", help="Run folder name (default: a timestamp)."),
+        *train_options("lr", "clip", "patience", "seed", "device", "runs_dir", "name"),
     ]
     return apply_options(fn, opts)
 

@@ -18,6 +18,7 @@ from seqrnn.cli.common import (
     friendly_errors,
     merge_config,
     setup_logging,
+    train_options,
 )
 from seqrnn.generation import generate
 from seqrnn.textgen.corpus import stdlib_sources
@@ -50,12 +51,9 @@ def _options(fn):
         click.option("--layers", "model__encoder__num_layers", type=int),
         click.option("--dropout", "model__encoder__dropout", type=float),
         click.option("--embedding-dim", "model__embedding_dim", type=int),
-        click.option("--epochs", "train__epochs", type=int),
+        *train_options("epochs"),
         click.option("--batch-size", "train__batch_size", type=int, help="Parallel columns B."),
-        click.option("--lr", "train__learning_rate", type=float),
-        click.option("--clip", "train__grad_clip", type=float),
-        click.option("--seed", "train__seed", type=int),
-        click.option("--device", "train__device"),
+        *train_options("lr", "clip", "seed", "device"),
         click.option(
             "--decay", "schedule__decay", type=click.Choice(["constant", "linear", "cosine"])
         ),
@@ -67,8 +65,7 @@ def _options(fn):
             help="auto: bf16 where the device has bfloat16 units.",
         ),
         click.option("--minutes", "minutes", type=float, help="Training-time budget."),
-        click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
-        click.option("--name", "name"),
+        *train_options("runs_dir", "name"),
     ]
     return apply_options(fn, opts)
 
