@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,14 @@ def _seed() -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     torch.set_num_threads(1)  # tiny models gain nothing from threads; CI has 2 cores
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    """Every test leaves torch at one thread, whatever the code under test set (a CLI run
+    with ``--threads``), so the next test and its fixtures start from one too."""
+    yield
+    torch.set_num_threads(1)
 
 
 @pytest.fixture

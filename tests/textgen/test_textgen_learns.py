@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from seqrnn.generation import generate
 from seqrnn.models.registry import load_next_symbol_model
@@ -17,9 +16,6 @@ PHRASE = "the quick brown fox jumps over the lazy dog. "
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    # One thread: the model is tiny, and a second thread only waits on a busy machine.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     folder = tmp_path_factory.mktemp("text")
     (folder / "phrase.txt").write_text(PHRASE * 60)
     config = text_config_from_dict(
@@ -37,8 +33,7 @@ def trained(tmp_path_factory):
             "name": "phrase",
         }
     )
-    yield train_text(config)
-    torch.set_num_threads(threads)
+    return train_text(config)
 
 
 def test_learns_the_text(trained) -> None:

@@ -11,7 +11,6 @@ import numpy as np
 import optuna
 import pandas as pd
 import pytest
-import torch
 from click.testing import CliRunner
 from optuna.trial import TrialState
 
@@ -24,15 +23,6 @@ from seqrnn.workflows import next_symbol as ns
 
 GOOD = {"train.learning_rate": 0.03, "model.encoder.cell": "gru"}
 BAD = {"train.learning_rate": 1e-5, "model.encoder.cell": "lstm"}
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One thread: the tests share two cores with others, and tiny nets gain nothing more."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def write_sessions(path, n=40, seed=0):
@@ -77,7 +67,6 @@ def finished(tmp_path_factory):
     """A 3-trial study whose first two trials are a good and a hopeless setting."""
     tmp = tmp_path_factory.mktemp("tune")
     data = study_dict(tmp, n_trials=3)
-    torch.set_num_threads(1)
     study = open_study(TuneConfig(**data["tune"]))
     study.enqueue_trial(GOOD)
     study.enqueue_trial(BAD)

@@ -3,8 +3,6 @@
 
 from pathlib import Path
 
-import pytest
-import torch
 from click.testing import CliRunner
 
 from seqrnn.cli.main import cli
@@ -12,14 +10,6 @@ from seqrnn.tune import tune
 from seqrnn.tune.tasks import TASKS
 
 AIRLINE = str(Path(__file__).resolve().parents[2] / "src/seqrnn/sample_data/airline/airline.csv")
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_forecast_study_on_the_airline_sample(tmp_path):
