@@ -35,7 +35,7 @@ from seqrnn.models.registry import load_next_symbol_model
 def batch_one_loop(model, sessions: list[np.ndarray], sample: int, g: int, seed: int = 0):
     """(seconds for ``sample`` random windows, total windows): the per-window reference."""
     windows = Windows(encode_sessions(model, sessions), model.context_length)
-    rows = windows._view[windows.starts]  # [N, L + 1]
+    rows = windows.rows()  # [N, L + 1]
     pick = np.random.default_rng(seed).choice(len(rows), size=min(sample, len(rows)), replace=False)
     began = time.perf_counter()
     flagged = 0

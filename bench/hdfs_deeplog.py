@@ -34,7 +34,7 @@ from seqrnn.data.readers import read_sessions
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.models.markov import MarkovModel
 from seqrnn.models.naive_bayes import NaiveBayesModel
-from seqrnn.workflows import next_symbol as ns
+from seqrnn.next_symbol import training as ns
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECTED_NORMAL = 553_366

@@ -29,9 +29,9 @@ import torch
 
 from seqrnn.generation import generate
 from seqrnn.textgen.evaluate import score_text
-from seqrnn.textgen.schedule import TrainingClock
 from seqrnn.textgen.workflow import TextRunConfig, load_corpus, text_config_from_dict, train_text
 from seqrnn.train.callbacks import Callback
+from seqrnn.train.schedule import TrainingClock
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "tinyshakespeare" / "input.txt"
 
@@ -67,9 +67,9 @@ def our_config(args: argparse.Namespace) -> TextRunConfig:
                 "learning_rate": args.lr,
                 "grad_clip": 1.0,
                 "precision": args.precision,
+                "schedule": {"decay": "cosine", "warmup_steps": 50, "final_fraction": 0.05},
+                "minutes": args.minutes,
             },
-            "schedule": {"decay": "cosine", "warmup_steps": 50, "final_fraction": 0.05},
-            "minutes": args.minutes,
             "runs_dir": args.runs_dir,
             "name": "ours",
         }
@@ -88,9 +88,9 @@ def baseline_config(args: argparse.Namespace) -> TextRunConfig:
                 "learning_rate": 2e-3,
                 "grad_clip": 5.0,
                 "precision": "fp32",
+                "schedule": {"decay": "constant", "warmup_steps": 0},
+                "minutes": args.minutes,
             },
-            "schedule": {"decay": "constant", "warmup_steps": 0},
-            "minutes": args.minutes,
             "runs_dir": args.runs_dir,
             "name": "baseline",
         }
@@ -122,7 +122,7 @@ def run(config: TextRunConfig, marks: list[float], label: str) -> tuple[list, ob
     """Train one recipe; return the table rows (minutes, full, windows) and the result."""
     corpus = load_corpus(config.data)
     clock = TrainingClock(time.process_time if ARGS.clock == "cpu" else time.perf_counter)
-    mark_cb = Marks(clock, [m for m in marks if m < config.minutes], corpus.val_ids, label)
+    mark_cb = Marks(clock, [m for m in marks if m < config.train.minutes], corpus.val_ids, label)
     began = time.perf_counter()
     result = train_text(config, [mark_cb], clock=clock)
     s = result.scores

@@ -19,9 +19,9 @@ import torch
 import torch.nn.functional as F
 
 from seqrnn.data.windows import Targets, Windows
+from seqrnn.next_symbol.task import NextSymbolTask, WindowBatches
 from seqrnn.nn.encoder import EncoderConfig
 from seqrnn.nn.next_symbol import NextSymbolConfig, NextSymbolNet
-from seqrnn.tasks.next_symbol import NextSymbolTask, WindowBatches
 from seqrnn.train.config import TrainConfig
 from seqrnn.train.trainer import Trainer
 

@@ -1,8 +1,8 @@
 import pytest
 
 from seqrnn.config import ConfigError, from_dict, load_config_file, to_dict
+from seqrnn.next_symbol.training import RunConfig, run_config_from_dict
 from seqrnn.nn.encoder import Cell
-from seqrnn.workflows.next_symbol import RunConfig, run_config_from_dict
 
 
 def test_unknown_key_suggests_the_near_one():

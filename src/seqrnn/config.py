@@ -142,3 +142,55 @@ def save_json(obj: Any, path: str | Path) -> None:
     from seqrnn.io.atomic import atomic_write_text
 
     atomic_write_text(path, json.dumps(to_dict(obj), indent=2, sort_keys=False) + "\n")
+
+
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` laid on ``base``, table by table (``-`` in keys read as ``_``)."""
+    out = dict(base)
+    for key, value in over.items():
+        key = key.replace("-", "_")
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def resolve(cls: type[T], data: dict[str, Any], where: str = "config") -> T:
+    """The one rule for settings: the user's ``data`` laid over ``cls``'s own defaults.
+
+    Every task's config has defaults of its own (a forecaster's learning rate, a classifier's
+    network), and a partial table keeps all the others: ``{"train": {"epochs": 5}}`` changes
+    the epochs and nothing else. A table whose type offers presets (a ``preset`` field and a
+    ``preset_defaults(name)`` classmethod) and that names one starts from that preset instead
+    of the default, then takes the user's other keys over it.
+    """
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a table of settings, got {data!r}")
+    return from_dict(cls, _resolve_table(cls, to_dict(cls()), data, where), where)
+
+
+def _resolve_table(cls: Any, base: dict[str, Any], data: dict[str, Any], where: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    if "preset" in data and hasattr(cls, "preset_defaults"):
+        base = merge(to_dict(cls()), cls.preset_defaults(data["preset"]))
+    out = dict(base)
+    for key, value in data.items():
+        key = key.replace("-", "_")
+        tp = _dataclass_of(hints.get(key)) if key in names else None
+        if tp is not None and isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _resolve_table(tp, out[key], value, f"{where}.{key}")
+        else:
+            out[key] = value
+    return out
+
+
+def _dataclass_of(tp: Any) -> Any:
+    """The dataclass inside an annotation (``X`` or ``X | None``), else ``None``."""
+    if dataclasses.is_dataclass(tp):
+        return tp
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(tp) if dataclasses.is_dataclass(a)]
+        return inner[0] if inner else None
+    return None

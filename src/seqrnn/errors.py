@@ -29,3 +29,7 @@ class ConfigError(SeqrnnError, ValueError):
 
 class CheckpointError(SeqrnnError, ValueError):
     """A model file that is missing, truncated, tampered with or does not fit."""
+
+
+class TrainingError(SeqrnnError, RuntimeError):
+    """Training cannot go on: a non-finite loss, or a setting the hardware cannot run."""

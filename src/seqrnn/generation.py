@@ -14,6 +14,7 @@ Two ways to get the next distribution, chosen once in :func:`stepper_for`:
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -152,7 +153,9 @@ def generate(
     stream them out). ``stepper`` defaults to :func:`stepper_for` ``(model)``.
     """
     generator = torch.Generator()
-    generator.manual_seed(seed if seed is not None else int(torch.seed() % 2**31))
+    # an unseeded draw takes fresh OS entropy rather than torch.seed(), which would reseed
+    # (and so disturb) the caller's global torch RNG stream
+    generator.manual_seed(seed if seed is not None else secrets.randbits(31))
     stepper = stepper or stepper_for(model)
     prime_t = torch.as_tensor(np.asarray(prime, dtype=np.int64)).reshape(1, -1)
     log_probs = stepper.start(prime_t.expand(num_samples, -1))

@@ -13,10 +13,10 @@ from seqrnn.anomaly.training import DistinctWindowBatches, WeightedNextSymbolTas
 from seqrnn.data.samples import sample_path
 from seqrnn.data.windows import Windows
 from seqrnn.errors import ConfigError
+from seqrnn.next_symbol import training as ns
+from seqrnn.next_symbol.task import NextSymbolTask
 from seqrnn.nn.encoder import EncoderConfig
 from seqrnn.nn.next_symbol import NextSymbolConfig, NextSymbolNet
-from seqrnn.tasks.next_symbol import NextSymbolTask
-from seqrnn.workflows import next_symbol as ns
 
 
 def test_weighted_distinct_loss_and_gradient_equal_the_full_data_ones():

@@ -84,7 +84,7 @@ def test_score_writes_csv_and_plots(trained, tmp_path):
 
 def test_summary_total_equals_numel(trained):
     _, _, run_dir = trained
-    from seqrnn.workflows.next_symbol import load_model
+    from seqrnn.models.neural import load_model
 
     res = run("summary", run_dir)
     total = sum(p.numel() for p in load_model(run_dir).net.parameters())

@@ -26,7 +26,7 @@ def _loop_reference(enc, vocab, window, alpha, context):
     """The original's way: count in Python loops, then score one context."""
     V = len(vocab)
     w = Windows(enc, window)
-    rows = w._view[w.starts].tolist()
+    rows = w.rows().tolist()
     class_n = [0] * V
     feat = {}
     for row in rows:

@@ -16,8 +16,9 @@ def test_user_settings_go_over_the_text_defaults() -> None:
 
 
 def test_a_time_budget_alone_ends_training() -> None:
-    assert text_config_from_dict({"minutes": 2}).train.epochs >= 1_000_000
-    assert text_config_from_dict({"minutes": 2, "train": {"epochs": 3}}).train.epochs == 3
+    assert text_config_from_dict({"train": {"minutes": 2}}).train.epochs >= 1_000_000
+    budget_and_epochs = {"train": {"minutes": 2, "epochs": 3}}
+    assert text_config_from_dict(budget_and_epochs).train.epochs == 3
 
 
 def test_typo_gets_a_suggestion() -> None:

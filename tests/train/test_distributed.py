@@ -11,10 +11,12 @@ import pandas as pd
 import pytest
 import torch
 
-from seqrnn.errors import ConfigError
+from seqrnn.errors import ConfigError, TrainingError
 from seqrnn.io.checkpoint import load_checkpoint
+from seqrnn.next_symbol import training as ns
+from seqrnn.train import precision
 from seqrnn.train.distributed import DistContext, all_reduce_sums, init_from_env
-from seqrnn.workflows import next_symbol as ns
+from seqrnn.train.precision import fast_bf16
 
 # Two ranks each average over half of every batch and DDP averages the two gradients: the same
 # mean as one process over the whole batch, up to float32 rounding in a different order.
@@ -80,6 +82,9 @@ def test_global_batch_must_split_evenly():
     assert DistContext(world_size=4).per_rank_batch(16) == 4
 
 
+@pytest.mark.skipif(
+    not fast_bf16(torch.device("cpu")), reason="this CPU has no bfloat16 units (AMX/AVX-512 BF16)"
+)
 def test_bf16_autocast_trains_close_to_fp32(tmp_path):
     torch.set_num_threads(1)
     data = config_dict(tmp_path, "runs")
@@ -89,3 +94,21 @@ def test_bf16_autocast_trains_close_to_fp32(tmp_path):
     bf16 = ns.train(ns.run_config_from_dict(data)).history[-1]
     assert bf16["loss"] != fp32["loss"]  # autocast really ran in bfloat16 ...
     assert abs(bf16["loss"] - fp32["loss"]) < 0.05  # ... and stayed close (8-bit mantissa)
+
+
+def test_explicit_bf16_without_bf16_units_is_refused_before_training(tmp_path, monkeypatch):
+    monkeypatch.setattr(precision, "fast_bf16", lambda device: False)
+    data = config_dict(tmp_path, "runs")
+    data["train"]["precision"] = "bf16"
+    with pytest.raises(TrainingError, match="this CPU has no bfloat16 units"):
+        ns.train(ns.run_config_from_dict(data))
+    assert not (tmp_path / "runs" / "run").exists()  # the failed start left no folder
+
+
+def test_auto_precision_is_bf16_only_where_the_hardware_has_it(monkeypatch):
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(precision, "fast_bf16", lambda device: False)
+    assert precision.use_bf16("auto", cpu) is False
+    monkeypatch.setattr(precision, "fast_bf16", lambda device: True)
+    assert precision.use_bf16("auto", cpu) is True
+    assert precision.use_bf16("fp32", cpu) is False

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from seqrnn.errors import CheckpointError
+from seqrnn.next_symbol import training as ns
 from seqrnn.train.callbacks import Callback
 from seqrnn.train.trainer import TrainingInterrupted
-from seqrnn.workflows import next_symbol as ns
 
 
 def write_ids(path, ids):

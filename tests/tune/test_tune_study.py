@@ -17,9 +17,9 @@ from optuna.trial import TrialState
 from seqrnn.cli.main import cli
 from seqrnn.config import load_config_file
 from seqrnn.errors import ConfigError
+from seqrnn.next_symbol import training as ns
 from seqrnn.tune import TuneConfig, open_study, tune
 from seqrnn.tune.study import ERROR_ATTR, budget_used, over_budget
-from seqrnn.workflows import next_symbol as ns
 
 GOOD = {"train.learning_rate": 0.03, "model.encoder.cell": "gru"}
 BAD = {"train.learning_rate": 1e-5, "model.encoder.cell": "lstm"}

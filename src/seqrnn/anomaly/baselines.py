@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import enum
 
+from seqrnn.data.formats import InputFormat, read_sequences
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.models.base import NextSymbolModel
 from seqrnn.models.markov import MarkovModel
 from seqrnn.models.naive_bayes import NaiveBayesModel
-from seqrnn.workflows.next_symbol import InputFormat, read_sequences
 
 
 class Baseline(enum.StrEnum):

@@ -12,7 +12,7 @@ one seen 3,000 times, so the model learns which keys may follow a context, not h
 do. That is what a top-g detector asks, and on held-out normal HDFS sessions it halves the
 false-positive rate (``bench/hdfs_heldout_fpr.py``). The network, the trainer, the checkpoint
 and the loader are the foundation's; this module adds the weighted batch source and task, and
-:func:`train_distinct`, the counterpart of :func:`seqrnn.workflows.next_symbol.train` for
+:func:`train_distinct`, the counterpart of :func:`seqrnn.next_symbol.train` for
 last-head (window -> next symbol) models.
 """
 
@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -27,15 +30,19 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqrnn.anomaly.sessions import with_end_marker
-from seqrnn.config import from_dict, replace, to_dict
+from seqrnn.config import from_dict, replace, resolve
+from seqrnn.data.formats import read_sequences, split_validation, targets_for
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.data.windows import Windows
 from seqrnn.errors import ConfigError
-from seqrnn.io.runs import new_run_dir, save_config
+from seqrnn.models.neural import model_meta
+from seqrnn.next_symbol import training as ns
+from seqrnn.nn.encoder import EncoderConfig
 from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
+from seqrnn.train import distributed, lifecycle
 from seqrnn.train.callbacks import Callback
-from seqrnn.train.trainer import StepOutput, Trainer
-from seqrnn.workflows import next_symbol as ns
+from seqrnn.train.config import TrainConfig
+from seqrnn.train.trainer import StepOutput
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +62,7 @@ class DistinctWindowBatches:
         seed: int = 0,
         weights: ns.WindowWeights = ns.WindowWeights.COUNT,
     ):
-        rows = windows._view[windows.starts]  # [N, L + 1]
+        rows = windows.rows()  # [N, L + 1]
         self.rows, counts = torch.unique(rows, dim=0, return_counts=True)  # [U, L + 1], [U]
         self.counts = counts  # [U] windows per row
         if ns.WindowWeights(weights) is ns.WindowWeights.DISTINCT:
@@ -97,13 +104,98 @@ class WeightedNextSymbolTask:
         return StepOutput(loss=loss, count=int(total), correct=round(correct))
 
 
+@dataclass(frozen=True)
+class DetectorConfig(ns.RunConfig):
+    """A detector's training run: a next-symbol run whose defaults are the recipe behind the
+    HDFS figures in docs/anomaly.md (window 10, one-hot inputs, 2x64 LSTM, distinct windows,
+    30 epochs of batches of 128 at learning rate 0.01, all sessions for training). Any key
+    given replaces only itself."""
+
+    data: ns.DataConfig = field(
+        default_factory=lambda: ns.DataConfig(
+            window=10, val_fraction=0.0, window_weights=ns.WindowWeights.DISTINCT
+        )
+    )
+    model: NextSymbolConfig = field(
+        default_factory=lambda: NextSymbolConfig(
+            embedding_dim=0, encoder=EncoderConfig(hidden_size=64, num_layers=2)
+        )
+    )
+    train: TrainConfig = field(
+        default_factory=lambda: TrainConfig(epochs=30, batch_size=128, learning_rate=0.01)
+    )
+
+
+def detector_config_from_dict(data: dict[str, Any]) -> DetectorConfig:
+    """Build and check a :class:`DetectorConfig`: ``data`` over the detector defaults."""
+    return resolve(DetectorConfig, data)
+
+
+def detector_resume_config(run_dir: str | Path) -> DetectorConfig:
+    """The config a detector run folder was trained with (to resume it)."""
+    return from_dict(DetectorConfig, lifecycle.read_config(run_dir), f"{run_dir}/config.json")
+
+
+class DistinctRecipe:
+    """``seqrnn train-detector``'s part of the life cycle: distinct windows, weighted."""
+
+    def __init__(self, config: ns.RunConfig, end_marker: bool = True):
+        self.config = config
+        self.end_marker = end_marker
+        self.inner = ns.NextSymbolRecipe(config)  # wraps and reports the same way
+        self.val_sequences: list[np.ndarray] = []
+
+    def build(self, ctx: distributed.DistContext) -> lifecycle.Parts:
+        config, d = self.config, self.config.data
+        raw = read_sequences(d.train, d.format)
+        if d.val:
+            train_raw, val_raw = raw, read_sequences(d.val, d.format)
+        else:
+            train_raw, val_raw = split_validation(raw, d.val_fraction, config.train.seed)
+        if self.end_marker:
+            train_raw, val_raw = with_end_marker(train_raw), with_end_marker(val_raw)
+        vocab = Vocabulary.build(train_raw, d.min_count, d.max_vocab)
+        model_cfg = ns.sized_model_config(config.model, vocab)
+        bs, seed = config.train.batch_size, config.train.seed
+        train_w = Windows([vocab.encode(s) for s in train_raw], d.window)
+        train_src = DistinctWindowBatches(train_w, bs, seed=seed, weights=d.window_weights)
+        self.val_sequences = [vocab.encode(s) for s in val_raw]
+        val_src = None
+        if val_raw:
+            # held-out windows keep their counts: validation figures are per window
+            val_w = Windows(self.val_sequences, d.window)
+            val_src = DistinctWindowBatches(val_w, bs * 4, shuffle=False)
+        logger.info(
+            "training on %d distinct windows (of %d), weights %s, vocabulary %d",
+            len(train_src.rows),
+            int(train_src.counts.sum()),
+            ns.WindowWeights(d.window_weights).value,
+            len(vocab),
+        )
+        self.inner.data = ns.PreparedData(vocab, train_w, None, self.val_sequences)
+        meta = model_meta(model_cfg, vocab, d.window, d.format)
+        net = NextSymbolNet(model_cfg)
+        return lifecycle.Parts(net, WeightedNextSymbolTask(), train_src, val_src, meta)
+
+    def report(self, run: lifecycle.FinishedRun) -> dict[str, Any]:
+        model = self.inner.wrap(run.net)
+        out: dict[str, Any] = {"model": model.describe()}
+        targets = targets_for(self.config.data.format)
+        out.update(ns.validation_report(model, self.val_sequences, targets))
+        return out
+
+
 def train_distinct(
-    config: ns.RunConfig, callbacks: Sequence[Callback] = (), end_marker: bool = True
+    config: ns.RunConfig,
+    callbacks: Sequence[Callback] = (),
+    end_marker: bool = True,
+    resume: str | Path | None = None,
 ) -> ns.TrainResult:
     """Train a last-head next-symbol model on the distinct windows of ``config.data.train``
-    (sessions or streams, as :func:`seqrnn.workflows.next_symbol.train` reads them), weighted
-    as ``config.data.window_weights`` says (unset: ``distinct``; the run's ``config.json``
-    records the value used).
+    (sessions or streams, as :func:`seqrnn.next_symbol.train` reads them), weighted as
+    ``config.data.window_weights`` says (unset: ``distinct``; the run's ``config.json``
+    records the value used), through the shared life cycle (run folder, resume, signals,
+    torchrun, ``metrics.json`` with the validation figures, ``history.png``).
 
     ``end_marker`` appends ``<eos>`` to every session, so the model learns where sessions end
     and detection can flag a session that stops (or goes on) where normal ones do not; the
@@ -112,48 +204,14 @@ def train_distinct(
         raise ConfigError("distinct-window training is for last-head (window -> next) models")
     weights = config.data.window_weights or ns.WindowWeights.DISTINCT
     config = replace(config, data=replace(config.data, window_weights=weights))
-    raw = ns.read_sequences(config.data.train, config.data.format)
-    if config.data.val:
-        train_raw, val_raw = raw, ns.read_sequences(config.data.val, config.data.format)
-    else:
-        train_raw, val_raw = ns.split_validation(raw, config.data.val_fraction, config.train.seed)
-    if end_marker:
-        train_raw, val_raw = with_end_marker(train_raw), with_end_marker(val_raw)
-    vocab = Vocabulary.build(train_raw, config.data.min_count, config.data.max_vocab)
-    model_cfg = from_dict(NextSymbolConfig, {**to_dict(config.model), "vocab_size": len(vocab)})
-    window = config.data.window
-    train_src = DistinctWindowBatches(
-        Windows([vocab.encode(s) for s in train_raw], window),
-        config.train.batch_size,
-        seed=config.train.seed,
-        weights=weights,
-    )
-    val_src = None
-    if val_raw:
-        val_w = Windows([vocab.encode(s) for s in val_raw], window)
-        # held-out windows keep their counts: validation figures are per window
-        val_src = DistinctWindowBatches(val_w, config.train.batch_size * 4, shuffle=False)
-    torch.manual_seed(config.train.seed)
-    net = NextSymbolNet(model_cfg)
-    run_dir = new_run_dir(config.runs_dir, config.name)
-    save_config(run_dir, config)
-    meta = ns.model_meta(model_cfg, vocab, window, config.data.format)
-    logger.info(
-        "training on %d distinct windows (of %d), weights %s, vocabulary %d",
-        len(train_src.rows),
-        int(train_src.counts.sum()),
-        weights.value,
-        len(vocab),
-    )
-    trainer = Trainer(config.train, callbacks, run_dir, meta)
-    history = trainer.fit(net, WeightedNextSymbolTask(), train_src, val_src)
-    best = run_dir / "best.safetensors"
-    model = ns.load_model(best if best.exists() else run_dir / "last.safetensors")
-    return ns.TrainResult(run_dir=run_dir, model=model, history=history)
+    recipe = DistinctRecipe(config, end_marker)
+    result = lifecycle.run(config, recipe, callbacks, resume)
+    model = recipe.inner.wrap(result.net)
+    return ns.TrainResult(result.run_dir, model, result.history, result.metrics)
 
 
 def count_distinct_windows(sequences: list[np.ndarray], window: int) -> tuple[int, int]:
     """(windows, distinct windows) of encoded ``sequences``: how much deduplication saves."""
     w = Windows(sequences, window)
-    rows = w._view[w.starts]
+    rows = w.rows()
     return len(rows), len(torch.unique(rows, dim=0))

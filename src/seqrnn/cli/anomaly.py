@@ -22,14 +22,26 @@ from seqrnn.anomaly.inputs import (
 from seqrnn.anomaly.parse import LogParser, ParseConfig, parse_lines, write_parsed
 from seqrnn.anomaly.report import write_report
 from seqrnn.anomaly.stream import StreamDetector, key_events, log_events
-from seqrnn.anomaly.training import train_distinct
+from seqrnn.anomaly.training import (
+    detector_config_from_dict,
+    detector_resume_config,
+    train_distinct,
+)
 from seqrnn.anomaly.workflow import DetectConfig, build_detector, detect
-from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_logging
+from seqrnn.cli.common import (
+    RESUME_OPTION,
+    ProgressBar,
+    friendly_errors,
+    interruptible,
+    merge_config,
+    setup_logging,
+)
 from seqrnn.cli.next_symbol import _train_options  # the same flags as `seqrnn train`
 from seqrnn.config import from_dict
 from seqrnn.data.readers import expand_glob
 from seqrnn.models.registry import load_next_symbol_model
-from seqrnn.workflows import next_symbol as ns
+from seqrnn.next_symbol import training as ns
+from seqrnn.train.distributed import is_main_process
 
 HDFS_HEADER = "<Date> <Time> <Pid> <Level> <Component>: <Content>"
 
@@ -329,15 +341,24 @@ def baseline_cmd(kind, train, fmt, order, window, alpha, out):
     show_default=True,
     help="Append <eos> to every session so that the model learns where sessions end.",
 )
+@RESUME_OPTION
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
-def train_detector_cmd(config_file, end_marker, progress, verbose, **flags):
+def train_detector_cmd(config_file, end_marker, resume, progress, verbose, **flags):
     """Train a next-key LSTM for detection on the distinct (window, next key) rows: each once
     by default, or weighted by their counts (`seqrnn train`'s loss, a fraction of the time)."""
     setup_logging(verbose)
-    config = ns.run_config_from_dict(merge_config(config_file, flags))
-    result = train_distinct(config, [ProgressBar()] if progress else [], end_marker)
+    if resume:
+        config = detector_resume_config(resume)
+    else:
+        config = detector_config_from_dict(merge_config(config_file, flags))
+    callbacks = [ProgressBar()] if progress and is_main_process() else []
+    result = interruptible(
+        "train-detector", lambda: train_distinct(config, callbacks, end_marker, resume)
+    )
+    if not is_main_process():
+        return
     last = result.history[-1] if result.history else {}
     click.echo(f"run folder: {result.run_dir}")
     click.echo("last epoch: " + ", ".join(f"{k}={v:.4g}" for k, v in last.items()))

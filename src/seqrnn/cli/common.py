@@ -14,6 +14,7 @@ from tqdm import tqdm
 from seqrnn.config import load_config_file
 from seqrnn.errors import SeqrnnError
 from seqrnn.train.callbacks import Callback
+from seqrnn.train.trainer import TrainingInterrupted
 
 
 def setup_logging(verbose: bool) -> None:
@@ -59,6 +60,15 @@ _TRAIN_OPTIONS: dict[str, Callable] = {
     ),
     "seed": click.option("--seed", "train__seed", type=int),
     "device": click.option("--device", "train__device", help="auto, cpu, cuda, cuda:1 ..."),
+    "minutes": click.option(
+        "--minutes", "train__minutes", type=float, help="Training-time budget (minutes)."
+    ),
+    "precision": click.option(
+        "--precision",
+        "train__precision",
+        type=click.Choice(["auto", "fp32", "bf16"]),
+        help="auto (default): bf16 where the device has bfloat16 units, else fp32.",
+    ),
     "runs_dir": click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
     "name": click.option("--name", "name", help="Run folder name (default: a timestamp)."),
 }
@@ -94,15 +104,40 @@ def merge_config(config_file: str | None, overrides: dict[str, Any]) -> dict[str
     return data
 
 
-class ProgressBar(Callback):
-    """A tqdm bar per epoch on stderr; ``--no-progress`` leaves it out."""
+#: ``--resume RUN``: the same option on every verb that trains
+RESUME_OPTION = click.option(
+    "--resume",
+    type=click.Path(file_okay=False, exists=True),
+    help="Continue the run in this folder from its last checkpoint (its config.json is used).",
+)
 
-    def __init__(self) -> None:
+
+def interruptible(verb: str, fn: Callable[[], Any]) -> Any:
+    """Run a training call; on Ctrl-C or SIGTERM say where progress was saved and how to go
+    on, and exit 130 (the shell's code for an interrupted command)."""
+    try:
+        return fn()
+    except TrainingInterrupted as exc:
+        click.echo(f"\ninterrupted: progress saved in {exc.path}", err=True)
+        if exc.run_dir is not None:
+            click.echo(f"continue with: seqrnn {verb} --resume {exc.run_dir}", err=True)
+        raise SystemExit(130) from None
+
+
+class ProgressBar(Callback):
+    """A tqdm bar per epoch on a terminal; when stderr is a file or a pipe, one line per epoch
+    and nothing else (no carriage-return updates in logs). ``--no-progress`` leaves it out."""
+
+    def __init__(self, stream: Any = None) -> None:
         self.bar: tqdm | None = None
+        self.stream = stream or sys.stderr
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
 
     def on_epoch_start(self, trainer: Any, epoch: int) -> None:
-        self.total = None
-        self.bar = tqdm(desc=f"epoch {epoch + 1}", unit="batch", leave=False, file=sys.stderr)
+        if self.live:
+            self.bar = tqdm(
+                desc=f"epoch {epoch + 1}", unit="batch", leave=False, file=self.stream
+            )
 
     def on_batch_end(self, trainer: Any, batch: int, loss: float) -> None:
         if self.bar is not None:
@@ -113,7 +148,8 @@ class ProgressBar(Callback):
     def on_epoch_end(self, trainer: Any, row: dict[str, Any]) -> None:
         if self.bar is not None:
             self.bar.close()
+            self.bar = None
         parts = " ".join(
             f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
         )
-        click.echo(parts, err=True)
+        click.echo(parts, file=self.stream)

@@ -10,7 +10,7 @@ from seqrnn.cli.common import ProgressBar, friendly_errors, setup_logging
 from seqrnn.data.samples import sample_path
 from seqrnn.evaluation.metrics import summarize
 from seqrnn.evaluation.scoring import score_sequences
-from seqrnn.workflows import next_symbol as ns
+from seqrnn.next_symbol import training as ns
 
 
 @click.command("demo")

@@ -10,23 +10,25 @@ import numpy as np
 
 from seqrnn.cli.common import (
     CONFIG_OPTION,
+    RESUME_OPTION,
     ProgressBar,
     apply_options,
     friendly_errors,
+    interruptible,
     merge_config,
     setup_logging,
     train_options,
 )
-from seqrnn.config import load_config_file
+from seqrnn.data.formats import InputFormat
 from seqrnn.evaluation.metrics import summarize
 from seqrnn.evaluation.scoring import score_sequences
 from seqrnn.io.runs import save_metrics
+from seqrnn.models.neural import load_model
 from seqrnn.models.registry import load_next_symbol_model
+from seqrnn.next_symbol import training as ns
 from seqrnn.train.distributed import is_main_process
-from seqrnn.train.trainer import TrainingInterrupted
-from seqrnn.workflows import next_symbol as ns
 
-FORMATS = click.Choice([f.value for f in ns.InputFormat])
+FORMATS = click.Choice([f.value for f in InputFormat])
 
 
 def _train_options(fn):
@@ -67,11 +69,7 @@ def _train_options(fn):
 
 @click.command("train")
 @_train_options
-@click.option(
-    "--resume",
-    type=click.Path(file_okay=False, exists=True),
-    help="Continue the run in this folder from its last checkpoint.",
-)
+@RESUME_OPTION
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
@@ -79,18 +77,11 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
     """Train a next-symbol model; writes a run folder and prints where."""
     setup_logging(verbose)
     if resume:
-        data = load_config_file(Path(resume) / "config.json")
+        config = ns.resume_config(resume)
     else:
-        data = merge_config(config_file, flags)
-    config = ns.run_config_from_dict(data)
+        config = ns.run_config_from_dict(merge_config(config_file, flags))
     callbacks = [ProgressBar()] if progress and is_main_process() else []  # rank 0 under torchrun
-    try:
-        result = ns.train(config, callbacks, resume=resume)
-    except TrainingInterrupted as exc:
-        click.echo(f"\ninterrupted: progress saved in {exc.path}", err=True)
-        if exc.path is not None:
-            click.echo(f"continue with: seqrnn train --resume {exc.path.parent}", err=True)
-        raise SystemExit(130) from None
+    result = interruptible("train", lambda: ns.train(config, callbacks, resume=resume))
     if not is_main_process():
         return
     last = result.history[-1] if result.history else {}
@@ -245,7 +236,7 @@ def summary_cmd(model):
     """Each layer of MODEL with its parameter count; the total equals sum(p.numel())."""
     from seqrnn.nn.summary import layer_table
 
-    m = ns.load_model(model)
+    m = load_model(model)
     rows = layer_table(m.net)
     width = max(len(r.name) for r in rows)
     click.echo(f"{'layer':<{width}}  {'parameters':>10}  description")

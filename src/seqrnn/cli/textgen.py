@@ -13,9 +13,11 @@ import torch
 
 from seqrnn.cli.common import (
     CONFIG_OPTION,
+    RESUME_OPTION,
     ProgressBar,
     apply_options,
     friendly_errors,
+    interruptible,
     merge_config,
     setup_logging,
     train_options,
@@ -23,7 +25,13 @@ from seqrnn.cli.common import (
 from seqrnn.generation import generate
 from seqrnn.textgen.corpus import stdlib_sources
 from seqrnn.textgen.evaluate import TextScores
-from seqrnn.textgen.workflow import evaluate_text, text_config_from_dict, train_text
+from seqrnn.textgen.workflow import (
+    evaluate_text,
+    text_config_from_dict,
+    text_resume_config,
+    train_text,
+)
+from seqrnn.train.distributed import is_main_process
 
 
 def _options(fn):
@@ -55,16 +63,16 @@ def _options(fn):
         click.option("--batch-size", "train__batch_size", type=int, help="Parallel columns B."),
         *train_options("lr", "clip", "seed", "device"),
         click.option(
-            "--decay", "schedule__decay", type=click.Choice(["constant", "linear", "cosine"])
+            "--decay", "train__schedule__decay", type=click.Choice(["constant", "linear", "cosine"])
         ),
-        click.option("--warmup", "schedule__warmup_steps", type=int),
+        click.option("--warmup", "train__schedule__warmup_steps", type=int),
         click.option(
             "--precision",
             "train__precision",
             type=click.Choice(["auto", "fp32", "bf16"]),
             help="auto: bf16 where the device has bfloat16 units.",
         ),
-        click.option("--minutes", "minutes", type=float, help="Training-time budget."),
+        *train_options("minutes"),
         *train_options("runs_dir", "name"),
     ]
     return apply_options(fn, opts)
@@ -81,23 +89,35 @@ def _echo_scores(scores: TextScores, unit: str) -> None:
 @click.command("train")
 @_options
 @click.option("--threads", type=int, help="CPU threads for PyTorch (default: its own choice).")
+@RESUME_OPTION
 @click.option("--progress/--no-progress", default=True)
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
-def train_cmd(config_file, threads, progress, verbose, **flags):
+def train_cmd(config_file, threads, resume, progress, verbose, **flags):
     """Train a language model on text (character level by default); print its held-out
     bits per symbol and a sample."""
     setup_logging(verbose)
     if threads:
         torch.set_num_threads(threads)
-    flags["data__train"] = list(flags["data__train"]) or None
-    config = text_config_from_dict(merge_config(config_file, flags))
-    result = train_text(config, [ProgressBar()] if progress else [])
+    if resume:
+        config = text_resume_config(resume)
+    else:
+        flags["data__train"] = list(flags["data__train"]) or None
+        config = text_config_from_dict(merge_config(config_file, flags))
+    callbacks = _progress(progress)
+    result = interruptible("text train", lambda: train_text(config, callbacks, resume=resume))
+    if not is_main_process():
+        return
     click.echo(f"run folder: {result.run_dir}")
     click.echo(f"training time: {result.train_seconds:.0f} s, {len(result.history)} epochs")
     if result.scores is not None:
         _echo_scores(result.scores, config.data.level.value)
     _echo_sample(result.model, "\n", 300, 0.5)
+
+
+def _progress(progress: bool) -> list[ProgressBar]:
+    """A progress bar, on rank 0 only under torchrun."""
+    return [ProgressBar()] if progress and is_main_process() else []
 
 
 def _echo_sample(model, prime: str, length: int, temperature: float) -> None:
@@ -138,8 +158,13 @@ def demo_cmd(minutes, runs_dir, progress):
         {
             "data": {"train": files},
             "model": {"embedding_dim": 32, "encoder": {"hidden_size": 256, "num_layers": 2}},
-            "train": {"epochs": 100, "batch_size": 64, "learning_rate": 3e-3, "grad_clip": 1.0},
-            "minutes": minutes,
+            "train": {
+                "epochs": 100,
+                "batch_size": 64,
+                "learning_rate": 3e-3,
+                "grad_clip": 1.0,
+                "minutes": minutes,
+            },
             "runs_dir": runs_dir or tempfile.mkdtemp(prefix="seqrnn-text-demo-"),
             "name": "demo",
         }
@@ -147,7 +172,7 @@ def demo_cmd(minutes, runs_dir, progress):
     click.echo(
         f"Training a 2x256 LSTM on {len(files)} standard-library modules for {minutes} min..."
     )
-    result = train_text(config, [ProgressBar()] if progress else [])
+    result = interruptible("text train", lambda: train_text(config, _progress(progress)))
     click.echo(f"run folder: {result.run_dir}")
     _echo_scores(result.scores, "char")
     _echo_sample(result.model, "def ", 400, 0.5)

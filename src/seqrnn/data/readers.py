@@ -124,3 +124,9 @@ def read_tokens(pattern: str | Path) -> list[str]:
     if not tokens:
         raise InputError("no tokens found (the files are empty)", pattern)
     return tokens
+
+
+def read_chars(pattern: str | Path) -> list[str]:
+    """The characters of the files matching ``pattern`` (UTF-8), joined by newlines, as one
+    stream: what a character-level text model reads."""
+    return list("\n".join(_read_text(path) for path in expand_glob(pattern)))

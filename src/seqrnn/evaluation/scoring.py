@@ -94,7 +94,7 @@ def score_sequences(
     if not any(len(s) > first for s in sequences):
         return PositionScores.empty(k)
     windows = Windows(sequences, model.context_length, targets=Targets(targets))
-    rows = windows._view[windows.starts]  # [N, L + 1]; int64, ~8(L+1) bytes per position
+    rows = windows.rows()  # [N, L + 1]; int64, ~8(L+1) bytes per position
     if dedupe:
         unique_rows, inverse = torch.unique(rows, dim=0, return_inverse=True)
     else:

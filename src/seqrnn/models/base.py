@@ -17,6 +17,7 @@ import abc
 import numpy as np
 import torch
 
+from seqrnn.data.formats import InputFormat
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.data.windows import Windows
 
@@ -28,6 +29,9 @@ class NextSymbolModel(abc.ABC):
     vocab: Vocabulary
     #: how many previous symbols the model reads (the window length ``L``)
     context_length: int
+    #: how the model's training data was read, so that new data is read the same way (each
+    #: model records it in its checkpoint; a model built in memory states it)
+    input_format: InputFormat = InputFormat.SESSIONS
 
     @abc.abstractmethod
     def next_log_probs(self, contexts: torch.Tensor) -> torch.Tensor:

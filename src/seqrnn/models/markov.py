@@ -54,7 +54,7 @@ class MarkovModel(NextSymbolModel):
         """Count transitions in encoded ``sequences`` (sessions never share a context)."""
         _check(order, alpha, len(vocab))
         windows = Windows(sequences, order)
-        rows = windows._view[windows.starts].numpy()  # [N, k + 1]
+        rows = windows.rows().numpy()  # [N, k + 1]
         V = len(vocab)
         codes, counts = [], []
         for j in range(order + 1):

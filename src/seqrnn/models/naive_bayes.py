@@ -49,7 +49,7 @@ class NaiveBayesModel(NextSymbolModel):
         if alpha <= 0:
             raise ConfigError(f"the smoothing alpha must be positive, got {alpha}")
         windows = Windows(sequences, window)
-        rows = windows._view[windows.starts].numpy()  # [N, L + 1]
+        rows = windows.rows().numpy()  # [N, L + 1]
         x, y = rows[:, :-1], rows[:, -1]
         V = len(vocab)
         class_count = np.bincount(y, minlength=V).astype(np.float64)  # [V]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from seqrnn.config import from_dict
+from seqrnn.config import from_dict, to_dict
+from seqrnn.data.formats import InputFormat
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import CheckpointError
 from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict
@@ -26,10 +28,12 @@ class NeuralNextSymbolModel(NextSymbolModel):
         vocab: Vocabulary,
         context_length: int,
         device: torch.device | str | None = None,
+        input_format: InputFormat | str = InputFormat.SESSIONS,
     ):
         self.net = net
         self.vocab = vocab
         self.context_length = context_length
+        self.input_format = InputFormat(input_format)
         self.device = torch.device(device) if device is not None else next(net.parameters()).device
         self.net.to(self.device)
 
@@ -70,6 +74,32 @@ class NeuralNextSymbolModel(NextSymbolModel):
         bi = "bi-" if e.bidirectional else ""
         cell = e.cell.value.upper()
         return f"{bi}{cell} {e.num_layers}x{e.hidden_size}, window {self.context_length}"
+
+
+#: checkpoint kind of next-symbol networks trained by ``seqrnn train`` / ``train-detector``
+KIND = "next_symbol"
+
+
+def model_meta(
+    model_cfg: NextSymbolConfig, vocab: Vocabulary, window: int, fmt: InputFormat | str
+) -> dict[str, Any]:
+    """The part of a checkpoint that rebuilds the model: kind, config, vocabulary, window and
+    the input format it was trained on."""
+    return {
+        "kind": KIND,
+        "model_config": to_dict(model_cfg),
+        "vocab": vocab.to_list(),
+        "window": window,
+        "input_format": InputFormat(fmt).value,
+    }
+
+
+def load_model(path: str | Path, device: str | None = None) -> NeuralNextSymbolModel:
+    """Load a next-symbol model from a checkpoint file, or from a run folder (its best one)."""
+    ckpt, net, vocab = load_net(path, KIND)
+    fmt = InputFormat(ckpt.meta.get("input_format", InputFormat.SESSIONS.value))
+    window = int(ckpt.meta["window"])
+    return NeuralNextSymbolModel(net, vocab, window, device or default_device(), fmt)
 
 
 def load_net(path: str | Path, kind: str) -> tuple[Checkpoint, NextSymbolNet, Vocabulary]:

@@ -16,7 +16,7 @@ from seqrnn.models.base import NextSymbolModel
 
 #: checkpoint kind -> "module:function" taking (path) and returning a NextSymbolModel
 LOADERS: dict[str, str] = {
-    "next_symbol": "seqrnn.workflows.next_symbol:load_model",
+    "next_symbol": "seqrnn.models.neural:load_model",
     "text": "seqrnn.textgen.model:load_text_model",
     "numpy_reference": "seqrnn.reference.model:load_model",
     "markov": "seqrnn.models.markov:load",

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from seqrnn.data.formats import InputFormat
 from seqrnn.data.vocab import PAD, Vocabulary
 from seqrnn.errors import CheckpointError
 from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
@@ -22,7 +23,6 @@ from seqrnn.models.base import NextSymbolModel
 from seqrnn.models.registry import resolve_model_path
 from seqrnn.reference.cells import CellType
 from seqrnn.reference.network import Network
-from seqrnn.workflows.next_symbol import InputFormat
 
 KIND = "numpy_reference"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seqrnn.data.formats import InputFormat, read_sequences
 from seqrnn.data.readers import _read_text, expand_glob
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import InputError
@@ -19,7 +20,6 @@ from seqrnn.evaluation.scoring import score_sequences
 from seqrnn.generation import generate
 from seqrnn.reference.model import ReferenceNextSymbolModel
 from seqrnn.reference.train import ReferenceTrainConfig, train_network
-from seqrnn.workflows.next_symbol import InputFormat, read_sequences
 
 CHARS = "chars"
 #: every format the reference reads

@@ -18,7 +18,7 @@ also learns to predict from a fresh state, which is how it is scored in windows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import torch
@@ -32,8 +32,8 @@ class StreamBatches:
     """Batch source (for :class:`~seqrnn.train.Trainer`) over one encoded stream.
 
     Yields ``(inputs [B, T], targets [B, T], reset [B] bool)``; ``reset[b]`` says that column
-    ``b`` starts from a fresh (zero) state in this batch. ``stop_when`` (optional) is asked
-    before each batch: a time budget ends the epoch through it.
+    ``b`` starts from a fresh (zero) state in this batch (a time budget ends an epoch through
+    the trainer's ``should_stop``, checked after every batch).
     """
 
     def __init__(
@@ -60,7 +60,6 @@ class StreamBatches:
         self.shuffle_offset = shuffle_offset
         self.fresh_fraction = fresh_fraction
         self.seed = seed
-        self.stop_when: Callable[[], bool] | None = None
 
     def _columns(self, offset: int) -> torch.Tensor:
         """``[B, n + 1]``: column ``b`` is ``stream[offset + b*n : offset + (b+1)*n + 1]``
@@ -81,8 +80,6 @@ class StreamBatches:
         n = cols.size(1) - 1
         gen = torch.Generator().manual_seed(self.seed * 100_003 + epoch)
         for i, start in enumerate(range(0, n, self.seq_len)):
-            if self.stop_when is not None and self.stop_when():
-                return
             stop = min(start + self.seq_len, n)
             if i == 0:
                 reset = torch.ones(self.batch_size, dtype=torch.bool)

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from seqrnn.config import to_dict
+from seqrnn.data.formats import InputFormat
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import CheckpointError
 from seqrnn.models.neural import NeuralNextSymbolModel, default_device, load_net
@@ -36,8 +37,9 @@ class TextModel(NeuralNextSymbolModel):
         level: Level = Level.CHAR,
         device: torch.device | str | None = None,
     ):
-        super().__init__(net, vocab, context_length, device)
         self.level = Level(level)
+        fmt = InputFormat.CHARS if self.level is Level.CHAR else InputFormat.TOKENS
+        super().__init__(net, vocab, context_length, device, fmt)
 
     def tokenize(self, text: str) -> list[str]:
         """Text -> symbols at this model's level."""

@@ -7,7 +7,7 @@ marks as starting fresh.
 
 Precision is the trainer's (``TrainConfig.precision``): bfloat16 autocast around this step
 makes an LSTM step about three times cheaper on CPUs with AMX / AVX-512 BF16 units
-(:func:`fast_bf16` tells), and changes nothing else.
+(:func:`seqrnn.train.precision.fast_bf16` tells), and changes nothing else.
 """
 
 from __future__ import annotations
@@ -19,18 +19,6 @@ from torch import nn
 from seqrnn.nn.encoder import State, detach_state
 from seqrnn.textgen.batches import Batch
 from seqrnn.train.trainer import StepOutput
-
-
-def fast_bf16(device: torch.device) -> bool:
-    """Whether ``device`` has bfloat16 matrix units (so BF16 autocast pays off)."""
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="ignore") as fh:
-            flags = fh.read()
-    except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
 
 
 def reset_columns(state: State | None, reset: torch.Tensor) -> State | None:

@@ -14,23 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
-from seqrnn.config import from_dict, to_dict
+from seqrnn.config import from_dict, merge, resolve, to_dict
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import ConfigError
-from seqrnn.io.runs import new_run_dir, save_config, save_metrics
+from seqrnn.models.neural import default_device
 from seqrnn.nn.encoder import EncoderConfig
 from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
 from seqrnn.textgen.batches import StreamBatches
 from seqrnn.textgen.corpus import Level, read_texts, split_tail, tokenize
 from seqrnn.textgen.evaluate import TextScores, score_text
 from seqrnn.textgen.model import TextModel, load_text_model, text_model_meta
-from seqrnn.textgen.schedule import LRSchedule, ScheduleConfig, TimeBudget, TrainingClock
-from seqrnn.textgen.task import StreamLMTask, fast_bf16
+from seqrnn.textgen.task import StreamLMTask
+from seqrnn.train import distributed, lifecycle
 from seqrnn.train.callbacks import Callback
-from seqrnn.train.config import TrainConfig, resolve_device
-from seqrnn.train.trainer import Trainer
+from seqrnn.train.config import TrainConfig
+from seqrnn.train.schedule import Decay, ScheduleConfig, TrainingClock
 
 logger = logging.getLogger(__name__)
 
@@ -62,50 +61,38 @@ def _default_model() -> NextSymbolConfig:
 
 
 def _default_train() -> TrainConfig:
-    return TrainConfig(epochs=20, batch_size=32, learning_rate=6e-3, grad_clip=1.0)
+    schedule = ScheduleConfig(decay=Decay.COSINE, warmup_steps=50, final_fraction=0.05)
+    return TrainConfig(
+        epochs=20, batch_size=32, learning_rate=6e-3, grad_clip=1.0, schedule=schedule
+    )
 
 
 @dataclass(frozen=True)
 class TextRunConfig:
     """Everything a text-model run needs; saved as the run's ``config.json``.
 
-    ``minutes`` is a training-time budget: training stops when it is spent (or after
+    ``train.minutes`` is a training-time budget: training stops when it is spent (or after
     ``train.epochs``, whichever comes first) and the learning-rate schedule follows it.
     """
 
     data: TextDataConfig = field(default_factory=TextDataConfig)
     model: NextSymbolConfig = field(default_factory=_default_model)
     train: TrainConfig = field(default_factory=_default_train)
-    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
-    minutes: float | None = None
-    runs_dir: str = "runs"
+    runs_dir: str | None = "runs"
     name: str | None = None
 
 
 def text_config_from_dict(data: dict[str, Any]) -> TextRunConfig:
     """Build and check a :class:`TextRunConfig`: ``data`` over the text defaults (unknown
-    keys get a suggestion). ``train.precision = "auto"`` (the default) means bf16 where the
-    device has bfloat16 matrix units, else fp32; with ``minutes`` and no ``train.epochs``
-    the time budget alone ends training."""
-    merged = _deep_merge(to_dict(TextRunConfig()), data)
-    if isinstance(merged["data"]["train"], str):
-        merged["data"]["train"] = [merged["data"]["train"]]
-    if merged.get("minutes") is not None and "epochs" not in data.get("train", {}):
-        merged["train"]["epochs"] = 1_000_000  # the time budget decides when to stop
-    if data.get("train", {}).get("precision", "auto") == "auto":
-        fast = fast_bf16(resolve_device(merged["train"]["device"]))
-        merged["train"]["precision"] = "bf16" if fast else "fp32"
-    return from_dict(TextRunConfig, merged, "config")
-
-
-def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
+    keys get a suggestion). With ``train.minutes`` and no ``train.epochs`` the time budget
+    alone ends training."""
+    data = merge({}, data)
+    if isinstance(data.get("data", {}).get("train"), str):
+        data["data"]["train"] = [data["data"]["train"]]
+    train = data.get("train", {})
+    if isinstance(train, dict) and train.get("minutes") is not None and "epochs" not in train:
+        data["train"] = {**train, "epochs": 1_000_000}  # the time budget decides when to stop
+    return resolve(TextRunConfig, data)
 
 
 @dataclass
@@ -131,7 +118,7 @@ def load_corpus(data: TextDataConfig) -> TextCorpus:
 class TextTrainResult:
     """What a finished run left behind."""
 
-    run_dir: Path
+    run_dir: Path | None
     model: TextModel
     history: list[dict[str, Any]]
     scores: TextScores | None  # held-out scores of the kept model (None without validation)
@@ -156,8 +143,7 @@ def _build_net(config: TextRunConfig, corpus: TextCorpus) -> tuple[NextSymbolNet
         NextSymbolConfig,
         {**to_dict(config.model), "vocab_size": len(corpus.vocab), "head": Head.PER_STEP.value},
     )
-    torch.manual_seed(config.train.seed)
-    net = NextSymbolNet(model_cfg)
+    net = NextSymbolNet(model_cfg)  # the life cycle seeds the RNG around build()
     logger.info(
         "training on %s symbols (%s held out), vocabulary %d, %s parameters",
         f"{len(corpus.train_ids):,}",
@@ -169,49 +155,55 @@ def _build_net(config: TextRunConfig, corpus: TextCorpus) -> tuple[NextSymbolNet
     return net, meta
 
 
+class TextRecipe:
+    """``seqrnn text train``'s part of the life cycle: a per-step network on the stream."""
+
+    def __init__(self, config: TextRunConfig):
+        self.config = config
+        self.corpus: TextCorpus | None = None
+        self.scores: TextScores | None = None
+
+    def build(self, ctx: distributed.DistContext) -> lifecycle.Parts:
+        self.corpus = load_corpus(self.config.data)
+        net, meta = _build_net(self.config, self.corpus)
+        train_src, val_src = _sources(self.config, self.corpus)
+        return lifecycle.Parts(net, StreamLMTask(), train_src, val_src, meta)
+
+    def wrap(self, net: Any) -> TextModel:
+        """The trained network as a text model."""
+        assert self.corpus is not None
+        d = self.config.data
+        return TextModel(net, self.corpus.vocab, d.seq_len, d.level, default_device())
+
+    def report(self, run: lifecycle.FinishedRun) -> dict[str, Any]:
+        assert self.corpus is not None
+        if len(self.corpus.val_ids) < 2:
+            return {}
+        self.scores = score_text(run.net, self.corpus.val_ids, self.config.data.eval_window)
+        return self.scores.to_dict()
+
+
 def train_text(
     config: TextRunConfig,
     callbacks: Sequence[Callback] = (),
     clock: TrainingClock | None = None,
+    resume: str | Path | None = None,
 ) -> TextTrainResult:
     """Train a text model as ``config`` says and score it on the held-out end of the text.
 
     ``clock`` (optional) lets a caller share the training clock, e.g. to evaluate mid-run
-    inside :meth:`TrainingClock.excluded`.
+    inside :meth:`TrainingClock.excluded`; ``resume`` continues a run folder.
     """
-    corpus = load_corpus(config.data)
-    net, meta = _build_net(config, corpus)
-    train_src, val_src = _sources(config, corpus)
-    run_dir = new_run_dir(config.runs_dir, config.name)
-    save_config(run_dir, config)
-    clock = clock or TrainingClock()
-    own = _own_callbacks(config, clock, len(train_src))
-    trainer = Trainer(config.train, [*own, *callbacks], run_dir, meta)
-    train_src.stop_when = lambda: trainer.should_stop
-    history = trainer.fit(net, StreamLMTask(), train_src, val_src)
-    best = run_dir / "best.safetensors"
-    model = load_text_model(best if best.exists() else run_dir / "last.safetensors")
-    scores = None
-    if len(corpus.val_ids) >= 2:
-        scores = score_text(model.net, corpus.val_ids, config.data.eval_window)
-        save_metrics(run_dir, {**scores.to_dict(), "train_seconds": clock.seconds})
-    return TextTrainResult(run_dir, model, history, scores, clock.seconds)
+    recipe = TextRecipe(config)
+    result = lifecycle.run(config, recipe, callbacks, resume, clock)
+    model = recipe.wrap(result.net)
+    seconds = result.train_seconds
+    return TextTrainResult(result.run_dir, model, result.history, recipe.scores, seconds)
 
 
-def _own_callbacks(
-    config: TextRunConfig, clock: TrainingClock, steps_per_epoch: int
-) -> list[Callback]:
-    """The clock, the time budget (if any) and the learning-rate schedule, in that order."""
-    out: list[Callback] = [clock]
-    if config.minutes is not None:
-        budget = TimeBudget(clock, config.minutes * 60)
-        out.append(budget)
-        progress = lambda trainer: budget.progress()  # noqa: E731
-    else:
-        total = max(1, config.train.epochs * steps_per_epoch)
-        progress = lambda trainer: trainer.global_step / total  # noqa: E731
-    out.append(LRSchedule(config.schedule, config.train.learning_rate, progress))
-    return out
+def text_resume_config(run_dir: str | Path) -> TextRunConfig:
+    """The config a text run folder was trained with (to resume it)."""
+    return from_dict(TextRunConfig, lifecycle.read_config(run_dir), f"{run_dir}/config.json")
 
 
 def evaluate_text(model_path: str | Path, files: Sequence[str], window: int = 64) -> TextScores:

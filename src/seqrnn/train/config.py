@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
 from seqrnn.errors import ConfigError
+from seqrnn.train.precision import Precision
+from seqrnn.train.schedule import ScheduleConfig
 
 
 class OptimizerName(enum.StrEnum):
@@ -21,18 +23,14 @@ class OptimizerName(enum.StrEnum):
     ADAGRAD = "adagrad"
 
 
-class Precision(enum.StrEnum):
-    """Arithmetic of forward passes. ``bf16`` runs them under ``torch.autocast`` with
-    bfloat16 (weights, gradients and optimizer state stay float32); meant for GPUs."""
-
-    FP32 = "fp32"
-    BF16 = "bf16"
-
-
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train. ``grad_clip = 0`` disables clipping; ``patience = 0`` disables early
-    stopping; ``device = "auto"`` takes CUDA when present."""
+    stopping; ``device = "auto"`` takes CUDA when present; ``precision = "auto"`` runs forward
+    passes in bf16 where the device has bfloat16 units (see :mod:`seqrnn.train.precision`).
+    ``minutes`` is a training-time budget (training stops when it is spent, or after
+    ``epochs``, whichever comes first) and ``schedule`` the learning-rate schedule, which
+    follows the budget when there is one, else the planned steps (constant by default)."""
 
     epochs: int = 10
     batch_size: int = 64
@@ -45,8 +43,10 @@ class TrainConfig:
     min_delta: float = 0.0
     seed: int = 0
     device: str = "auto"
-    precision: Precision = Precision.FP32
+    precision: Precision = Precision.AUTO
     cudnn: bool = True  # cuDNN's fused LSTM/GRU kernels on GPU; False: PyTorch's own
+    minutes: float | None = None
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size"):
@@ -56,6 +56,8 @@ class TrainConfig:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
         if self.grad_clip < 0 or self.patience < 0:
             raise ConfigError("grad_clip and patience must be >= 0")
+        if self.minutes is not None and not self.minutes > 0:
+            raise ConfigError(f"minutes must be a positive time budget, got {self.minutes}")
 
 
 def resolve_device(name: str) -> torch.device:

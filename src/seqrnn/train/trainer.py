@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import torch
 from torch import nn
 
-from seqrnn.errors import CheckpointError
+from seqrnn.errors import CheckpointError, TrainingError
 from seqrnn.io.atomic import atomic_write_text
 from seqrnn.io.checkpoint import (
     Checkpoint,
@@ -37,8 +37,9 @@ from seqrnn.io.checkpoint import (
     save_checkpoint,
 )
 from seqrnn.train.callbacks import Callback, EarlyStopping
-from seqrnn.train.config import Precision, TrainConfig, build_optimizer, resolve_device
+from seqrnn.train.config import TrainConfig, build_optimizer, resolve_device
 from seqrnn.train.distributed import all_reduce_sums, is_main_process
+from seqrnn.train.precision import use_bf16
 
 logger = logging.getLogger(__name__)
 
@@ -89,10 +90,12 @@ class TrainState:
 
 
 class TrainingInterrupted(Exception):
-    """Raised after Ctrl-C once a resumable checkpoint has been written."""
+    """Raised after Ctrl-C (or SIGTERM, see :mod:`seqrnn.train.signals`) once a resumable
+    checkpoint has been written to ``path`` (``None`` without a run folder)."""
 
     def __init__(self, path: Path | None):
         self.path = path
+        self.run_dir = None if path is None else path.parent
         super().__init__(f"training interrupted; resumable checkpoint: {path}")
 
 
@@ -113,7 +116,9 @@ class Trainer:
         self.run_dir = Path(run_dir) if run_dir is not None else None
         self.meta = meta or {}
         self.device = resolve_device(config.device)
+        self.bf16 = use_bf16(config.precision, self.device)
         self.state = TrainState()
+        self.best_weights: dict[str, torch.Tensor] | None = None  # kept when no run folder
         self.should_stop = False
         self.net: nn.Module | None = None
         self.optimizer: torch.optim.Optimizer | None = None
@@ -129,11 +134,28 @@ class Trainer:
         val: BatchSource | None = None,
         resume: bool = False,
     ) -> list[dict[str, Any]]:
-        """Train for ``config.epochs`` epochs (or until early stopping); return the history."""
-        torch.manual_seed(self.config.seed)
+        """Train for ``config.epochs`` epochs (or until early stopping or ``should_stop``);
+        return the history.
+
+        The global torch RNG is seeded with ``config.seed`` for dropout and shuffling, inside
+        :func:`torch.random.fork_rng`, so the caller's own random stream is the same after
+        ``fit`` as before it; the process-wide cuDNN switch is restored likewise.
+        """
+        devices = [self.device] if self.device.type == "cuda" else []
+        cudnn_before = torch.backends.cudnn.enabled
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(self.config.seed)
+            try:
+                if self.device.type == "cuda":
+                    torch.backends.cudnn.enabled = self.config.cudnn  # fused recurrent kernels
+                return self._fit(net, task, train, val, resume)
+            finally:
+                torch.backends.cudnn.enabled = cudnn_before
+
+    def _fit(
+        self, net: nn.Module, task: Task, train: BatchSource, val: BatchSource | None, resume: bool
+    ) -> list[dict[str, Any]]:
         self.net = net.to(self.device)
-        if self.device.type == "cuda":
-            torch.backends.cudnn.enabled = self.config.cudnn  # fused recurrent kernels
         self.optimizer = build_optimizer(self.config, net.parameters())
         if resume:
             self._restore(self.last_path)
@@ -161,13 +183,22 @@ class Trainer:
             if i < st.batch:
                 continue
             out = self.train_step(task, batch)
-            sums["loss"] += float(out.loss.detach()) * out.count
+            loss = float(out.loss.detach())
+            if not math.isfinite(loss):
+                raise TrainingError(
+                    f"training diverged: the loss is {loss} at epoch {st.epoch + 1}, batch {i + 1} "
+                    f"(learning rate {self.optimizer.param_groups[0]['lr']:g}); lower the "
+                    "learning rate, clip gradients, or check the data for non-finite values"
+                )
+            sums["loss"] += loss * out.count
             sums["count"] += out.count
             sums["correct"] = None if out.correct is None else sums["correct"] + out.correct
             st.batch = i + 1
             sums["time"] = time.perf_counter() - began
             st.partial = sums
-            self._emit("on_batch_end", self, i, float(out.loss.detach()))
+            self._emit("on_batch_end", self, i, loss)
+            if self.should_stop:  # a time budget, say: end the epoch here
+                break
         row = {"epoch": st.epoch + 1, **_averages(all_reduce_sums(sums), "")}
         if val is not None:
             row.update(_averages(self.evaluate(task, val), "val_"))
@@ -208,9 +239,8 @@ class Trainer:
         return all_reduce_sums(sums)  # the whole source when each rank holds a shard
 
     def autocast(self) -> torch.autocast:
-        """bf16 autocast when ``config.precision`` asks for it (weights stay float32)."""
-        bf16 = Precision(self.config.precision) is Precision.BF16
-        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16)
+        """bf16 autocast when ``config.precision`` resolves to it (weights stay float32)."""
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16)
 
     # -- checkpoints and history ------------------------------------------------------------
 
@@ -236,7 +266,13 @@ class Trainer:
         else:
             st.epochs_since_best += 1
         logger.info("epoch %d: %s", row["epoch"], _fmt(row))
-        if self.run_dir is None or not is_main_process():
+        if self.run_dir is None:
+            if improved:  # no run folder: the best weights are kept in memory
+                self.best_weights = {
+                    k: v.detach().clone() for k, v in _unwrap(self.net).state_dict().items()
+                }
+            return
+        if not is_main_process():
             return
         self.write_history()
         self._save(self.last_path)
@@ -268,6 +304,19 @@ class Trainer:
             global_step=self.global_step,
         )
         return Checkpoint(tensors=tensors, meta=meta)
+
+    def restore_best(self) -> None:
+        """Put the best epoch's weights (lowest ``val_loss``, or ``loss`` without validation)
+        back into the network: from ``best.safetensors`` in the run folder, or from memory."""
+        assert self.net is not None
+        bare = _unwrap(self.net)
+        if self.run_dir is None:
+            if self.best_weights is not None:
+                bare.load_state_dict(self.best_weights)
+            return
+        if self.best_path.exists():
+            ckpt = load_checkpoint(self.best_path, kind=self.meta.get("kind"))
+            load_state_strict(bare, ckpt.section("model"), str(self.best_path))
 
     def _save(self, path: Path) -> Path:
         save_checkpoint(path, self.checkpoint())

@@ -63,8 +63,8 @@ class TunableTask:
 TASKS: dict[str, TunableTask] = {
     "next_symbol": TunableTask(
         name="next_symbol",
-        build="seqrnn.workflows.next_symbol:run_config_from_dict",
-        fit="seqrnn.workflows.next_symbol:train",
+        build="seqrnn.next_symbol:run_config_from_dict",
+        fit="seqrnn.next_symbol:train",
         train_command="seqrnn train --config",
     ),
     # val_loss is in scaled units: do not search model.scaler or model.transform.

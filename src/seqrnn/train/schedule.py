@@ -33,11 +33,17 @@ class Decay(enum.StrEnum):
 class ScheduleConfig:
     """Warm-up over ``warmup_steps`` steps, then ``decay`` from the configured learning rate
     to ``final_fraction`` of it at the end of training (the time budget when there is one,
-    else the last step of the last epoch)."""
+    else the last step of the last epoch). The default (constant, no warm-up) leaves the
+    learning rate alone."""
 
-    decay: Decay = Decay.COSINE
-    warmup_steps: int = 50
+    decay: Decay = Decay.CONSTANT
+    warmup_steps: int = 0
     final_fraction: float = 0.05
+
+    @property
+    def active(self) -> bool:
+        """Whether the schedule ever changes the learning rate."""
+        return self.decay is not Decay.CONSTANT or self.warmup_steps > 0
 
     def __post_init__(self) -> None:
         if self.warmup_steps < 0 or not 0.0 <= self.final_fraction <= 1.0:

@@ -1,1 +1,0 @@
-"""Workflows: the library functions behind each CLI verb (data -> model -> trainer -> files)."""
