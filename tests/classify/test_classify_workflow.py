@@ -58,10 +58,12 @@ def test_neural_run_records_val_loss_calls_callbacks_and_reloads(rule_data, tmp_
         net=preset("cnn-lstm", embedding_dim=8, encoder={"hidden_size": 8}),
         train=TrainConfig(epochs=2, batch_size=64),
         runs_dir=str(tmp_path),
+        name="run",
     )
-    result = fit(cfg, train_part, test, [Spy()], run_dir=tmp_path)
+    result = fit(cfg, train_part, test, [Spy()])
+    assert result.run_dir == tmp_path / "run"
     assert len(seen) == 2 and [r["val_loss"] for r in result.history] == seen
-    model = load_model(tmp_path / "best.safetensors")
+    model = load_model(result.run_dir / "best.safetensors")
     assert model.labels == ["no", "yes"]
     best = int(np.argmin(seen))
     assert evaluate(model, test).accuracy == pytest.approx(result.history[best]["val_accuracy"])

@@ -53,7 +53,9 @@ def test_run_folder_and_model_file_round_trip(tmp_path):
     for name in (
         "config.json",
         "history.csv",
-        "model.safetensors",
+        "best.safetensors",
+        "last.safetensors",
+        "history.png",
         "forecasts.csv",
         "metrics.json",
         "forecast_classic.png",
@@ -61,7 +63,8 @@ def test_run_folder_and_model_file_round_trip(tmp_path):
     ):
         assert (run / name).is_file(), name
     metrics = json.loads((run / "metrics.json").read_text())
-    assert set(metrics) == {e.name for e in result.evaluations} and len(metrics) == 6
+    assert set(metrics) == {"training"} | {e.name for e in result.evaluations}
+    assert len(result.evaluations) == 6 and metrics["training"]["epochs"] == 3
     loaded, data = load_model(run)
     assert data.season == 12
     origins = np.arange(20, 72)

@@ -18,8 +18,10 @@ long documents need: there the evidence is spread over hundreds of words.
 
 from __future__ import annotations
 
+import copy
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import nn
@@ -40,8 +42,10 @@ class Pooling(enum.StrEnum):
 
 @dataclass(frozen=True)
 class TextNetConfig:
-    """Shape of the classifier. ``vocab_size`` and ``num_classes`` come from the data."""
+    """Shape of the classifier. ``vocab_size`` and ``num_classes`` come from the data.
+    ``preset`` names the starting point (:data:`PRESETS`) the other keys were laid over."""
 
+    preset: str | None = None
     vocab_size: int = 0
     num_classes: int = 0
     embedding_dim: int = 64
@@ -67,6 +71,52 @@ class TextNetConfig:
             raise ConfigError(f"embedding_dim must be positive, got {self.embedding_dim}")
         if self.conv_filters < 0 or self.conv_kernel < 1 or self.conv_pool < 1:
             raise ConfigError("conv_filters must be >= 0, conv_kernel and conv_pool >= 1")
+        if self.preset is not None and self.preset not in PRESETS:
+            raise ConfigError(
+                f"unknown preset {self.preset!r} (choose from {', '.join(PRESETS)})"
+            )
+
+    @classmethod
+    def preset_defaults(cls, name: str) -> dict[str, Any]:
+        """The settings of preset ``name`` (a partial table; the rest are the defaults),
+        used by :func:`seqrnn.config.resolve` when a config names a preset."""
+        if name not in PRESETS:
+            raise ConfigError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})")
+        return {**copy.deepcopy(PRESETS[name]), "preset": name}
+
+
+#: named networks: the Keras chapter's models, the original program's bi-directional one, and
+#: the recommended one (the default)
+PRESETS: dict[str, dict[str, Any]] = {
+    # the Keras chapter's models, and the bi-directional one of the original program
+    "lstm": {"encoder": {"cell": "lstm", "bidirectional": False}, "pooling": "last"},
+    "gru": {"encoder": {"cell": "gru", "bidirectional": False}, "pooling": "last"},
+    "bilstm": {"encoder": {"cell": "lstm", "bidirectional": True}, "pooling": "max"},
+    "cnn-lstm": {
+        "encoder": {"cell": "lstm", "bidirectional": False},
+        "pooling": "last",
+        "conv_filters": 64,
+        "conv_kernel": 3,
+        "conv_pool": 2,
+    },
+    # the recommended one (the default): BiLSTM, max-pooled, with naive-Bayes prior channels
+    "bilstm-prior": {
+        "encoder": {"cell": "lstm", "bidirectional": True},
+        "pooling": "max",
+        "prior_features": True,
+    },
+    # for long documents: a CNN front end shortens the sequence 4x, the prior also goes
+    # straight to the output
+    "cnn-bilstm-prior": {
+        "encoder": {"cell": "lstm", "bidirectional": True},
+        "pooling": "max_mean",
+        "conv_filters": 64,
+        "conv_kernel": 3,
+        "conv_pool": 4,
+        "prior_features": True,
+        "prior_shortcut": True,
+    },
+}
 
 
 def bigram_bucket(prev: torch.Tensor, cur: torch.Tensor, buckets: int) -> torch.Tensor:

@@ -20,6 +20,8 @@ from seqrnn.classify.workflow import (
     BOW_KIND,
     NEURAL_KIND,
     ClassifyConfig,
+    FitResult,
+    ModelKind,
     evaluate,
     fit,
     read_data,
@@ -31,6 +33,7 @@ from seqrnn.errors import CheckpointError
 from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict, save_checkpoint
 from seqrnn.io.runs import new_run_dir, save_config, save_metrics
 from seqrnn.models.registry import resolve_model_path
+from seqrnn.train import lifecycle
 from seqrnn.train.callbacks import Callback
 
 logger = logging.getLogger(__name__)
@@ -40,45 +43,76 @@ logger = logging.getLogger(__name__)
 class TrainResult:
     """What a finished training run left behind."""
 
-    run_dir: Path
+    run_dir: Path | None
     model: TextClassifier
     history: list[dict[str, Any]]
     seconds: float
     val_metrics: ClassificationMetrics | None
 
 
-def train(config: ClassifyConfig, callbacks: Sequence[Callback] = ()) -> TrainResult:
+def train(
+    config: ClassifyConfig,
+    callbacks: Sequence[Callback] = (),
+    resume: str | Path | None = None,
+) -> TrainResult:
     """Train ``config.model`` on ``config.data`` into a new run folder.
 
     Validation data is ``config.data.val`` or a stratified ``val_fraction`` of the training
     data; the recurrent network records ``val_loss``/``val_accuracy`` per epoch there, and the
-    finished model is scored on it (``metrics.json``, ``confusion.png``).
+    finished model is scored on it (``metrics.json``, ``confusion.png``). The network trains
+    through the shared life cycle (checkpoints, signals, ``resume`` continuing a run folder);
+    a bag-of-words baseline is fitted at once and saved as ``best.safetensors`` beside its
+    config and metrics.
     """
     data = read_data(config.data, "train")
     if config.data.val:
         train_part, val_part = data, read_data(config.data, "val")
     else:
         train_part, val_part = split_validation(data, config.data.val_fraction, config.train.seed)
-    run_dir = new_run_dir(config.runs_dir, config.name)
-    save_config(run_dir, config)
     logger.info(
         "training %s on %d texts (%d validation)",
         config.model,
         len(train_part),
         0 if val_part is None else len(val_part),
     )
-    fitted = fit(config, train_part, val_part, callbacks, run_dir)
-    if isinstance(fitted.model, BowClassifier):
-        save_bow(fitted.model, fitted.meta, run_dir / "model.safetensors")
-        model: TextClassifier = fitted.model
+    box: dict[str, Any] = {}
+
+    def on_report(model: TextClassifier) -> dict[str, Any]:
+        if val_part is None:
+            return {}
+        box["metrics"] = metrics = evaluate(model, val_part)
+        return {"validation": metrics.to_dict()}
+
+    if ModelKind(config.model) is ModelKind.RNN:
+        fitted = fit(config, train_part, val_part, callbacks, on_report, resume)
+        run_dir = fitted.run_dir
     else:
-        model = load_model(run_dir)  # the best epoch, as written by the trainer
-    metrics = None
-    if val_part is not None:
-        metrics = evaluate(model, val_part)
-        save_metrics(run_dir, {"validation": metrics.to_dict(), "seconds": fitted.seconds})
+        fitted = fit(config, train_part)
+        run_dir = _save_baseline_run(config, fitted, on_report)
+    metrics = box.get("metrics")
+    if run_dir is not None and metrics is not None:
         plot_confusion(metrics, run_dir / "confusion.png")
-    return TrainResult(run_dir, model, fitted.history, fitted.seconds, metrics)
+    return TrainResult(run_dir, fitted.model, fitted.history, fitted.seconds, metrics)
+
+
+def resume_config(run_dir: str | Path) -> ClassifyConfig:
+    """The config a classifier run folder was trained with (to resume it)."""
+    return from_dict(ClassifyConfig, lifecycle.read_config(run_dir), f"{run_dir}/config.json")
+
+
+def _save_baseline_run(
+    config: ClassifyConfig, fitted: FitResult, on_report: Any
+) -> Path | None:
+    """A bag-of-words model's run folder: config, model file and metrics, written once the
+    model is fitted (so a failed fit leaves no folder)."""
+    if not config.runs_dir:
+        return None
+    run_dir = new_run_dir(config.runs_dir, config.name)
+    save_config(run_dir, config)
+    assert isinstance(fitted.model, BowClassifier)
+    save_bow(fitted.model, fitted.meta, run_dir / "best.safetensors")
+    save_metrics(run_dir, {**on_report(fitted.model), "training": {"seconds": fitted.seconds}})
+    return run_dir
 
 
 def save_bow(model: BowClassifier, meta: dict[str, Any], path: Path) -> None:

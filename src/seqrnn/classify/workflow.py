@@ -9,17 +9,15 @@ folder (``config.json``, ``history.csv``, ``best.safetensors``/``model.safetenso
 
 from __future__ import annotations
 
-import copy
 import enum
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from seqrnn.classify.batching import ClassificationTask, TextBatches
@@ -36,12 +34,11 @@ from seqrnn.classify.models import (
 from seqrnn.classify.net import TextClassifierNet, TextNetConfig
 from seqrnn.classify.readers import LabelledTexts, SourceFormat, read_labelled
 from seqrnn.classify.text import TextConfig, Tokenizer
-from seqrnn.config import from_dict, replace, to_dict
+from seqrnn.config import merge, replace, resolve, to_dict
 from seqrnn.errors import ConfigError, InputError
-from seqrnn.nn.encoder import EncoderConfig
+from seqrnn.train import lifecycle
 from seqrnn.train.callbacks import Callback
 from seqrnn.train.config import TrainConfig
-from seqrnn.train.trainer import Trainer
 
 logger = logging.getLogger(__name__)
 
@@ -77,63 +74,27 @@ class ClassifyConfig:
     data: DataConfig = field(default_factory=DataConfig)
     text: TextConfig = field(default_factory=TextConfig)
     model: ModelKind = ModelKind.RNN
-    net: TextNetConfig = field(default_factory=lambda: preset("bilstm-prior"))
+    net: TextNetConfig = field(default_factory=lambda: preset("bilstm-prior"))  # recommended
     bow: BowConfig = field(default_factory=BowConfig)
     train: TrainConfig = field(
         default_factory=lambda: TrainConfig(epochs=4, batch_size=64, learning_rate=2e-3, patience=2)
     )
-    runs_dir: str = "runs"
+    runs_dir: str | None = "runs"
     name: str | None = None
 
 
 def config_from_dict(data: dict[str, Any]) -> ClassifyConfig:
-    """Build and check a :class:`ClassifyConfig` (unknown keys get a suggestion)."""
-    return from_dict(ClassifyConfig, data, "config")
-
-
-PRESETS: dict[str, dict[str, Any]] = {
-    # the Keras chapter's models, and the bi-directional one of the original program
-    "lstm": {"encoder": {"cell": "lstm", "bidirectional": False}, "pooling": "last"},
-    "gru": {"encoder": {"cell": "gru", "bidirectional": False}, "pooling": "last"},
-    "bilstm": {"encoder": {"cell": "lstm", "bidirectional": True}, "pooling": "max"},
-    "cnn-lstm": {
-        "encoder": {"cell": "lstm", "bidirectional": False},
-        "pooling": "last",
-        "conv_filters": 64,
-        "conv_kernel": 3,
-        "conv_pool": 2,
-    },
-    # the recommended one (the default): BiLSTM, max-pooled, with naive-Bayes prior channels
-    "bilstm-prior": {
-        "encoder": {"cell": "lstm", "bidirectional": True},
-        "pooling": "max",
-        "prior_features": True,
-    },
-    # for long documents: a CNN front end shortens the sequence 4x, the prior also goes
-    # straight to the output
-    "cnn-bilstm-prior": {
-        "encoder": {"cell": "lstm", "bidirectional": True},
-        "pooling": "max_mean",
-        "conv_filters": 64,
-        "conv_kernel": 3,
-        "conv_pool": 4,
-        "prior_features": True,
-        "prior_shortcut": True,
-    },
-}
+    """Build and check a :class:`ClassifyConfig`: ``data`` over the classification defaults
+    (the BiLSTM with prior channels, 4 epochs at lr 2e-3 with early stopping), so a partial
+    table keeps every other default; ``{"net": {"preset": "lstm"}}`` starts the network from
+    that preset instead (unknown keys get a suggestion)."""
+    return resolve(ClassifyConfig, data)
 
 
 def preset(name: str, **overrides: Any) -> TextNetConfig:
-    """A named network (``lstm``, ``gru``, ``bilstm``, ``cnn-lstm``) with ``overrides``."""
-    if name not in PRESETS:
-        raise ConfigError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})")
-    data = copy.deepcopy(PRESETS[name])
-    enc = {**data.pop("encoder"), **overrides.pop("encoder", {})}
-    base = to_dict(TextNetConfig(encoder=EncoderConfig(hidden_size=64, num_layers=1)))
-    base["encoder"].update(enc)
-    base.update(data)
-    base.update(overrides)
-    return from_dict(TextNetConfig, base, f"preset {name}")
+    """A named network (:data:`~seqrnn.classify.net.PRESETS`) with ``overrides`` laid over it
+    (nested tables such as ``encoder={"hidden_size": 8}`` keep their other keys)."""
+    return resolve(TextNetConfig, merge({"preset": name}, overrides), f"preset {name}")
 
 
 # -- fitting -------------------------------------------------------------------------------
@@ -147,24 +108,7 @@ class FitResult:
     history: list[dict[str, Any]]
     seconds: float
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-class KeepBestWeights(Callback):
-    """Keeps, in memory, the weights of the epoch with the lowest ``val_loss`` and puts them
-    back when training ends, so in-memory fits (cross-validation) use the best epoch too."""
-
-    def __init__(self) -> None:
-        self.best = float("inf")
-        self.state: dict[str, torch.Tensor] | None = None
-
-    def on_epoch_end(self, trainer: Trainer, row: dict[str, Any]) -> None:
-        if row.get("val_loss", float("inf")) < self.best:
-            self.best = row["val_loss"]
-            self.state = {k: v.detach().clone() for k, v in trainer.net.state_dict().items()}
-
-    def on_fit_end(self, trainer: Trainer) -> None:
-        if self.state is not None:
-            trainer.net.load_state_dict(self.state)
+    run_dir: Path | None = None  # the network's run folder, when it trained in one
 
 
 def encode_labels(data: LabelledTexts, labels: list[str], where: str) -> np.ndarray:
@@ -181,67 +125,86 @@ def fit(
     train: LabelledTexts,
     val: LabelledTexts | None = None,
     callbacks: Sequence[Callback] = (),
-    run_dir: Path | None = None,
+    on_report: Callable[[TextClassifier], dict[str, Any]] | None = None,
+    resume: str | Path | None = None,
 ) -> FitResult:
     """Fit the classifier ``config.model`` on ``train``.
 
-    For the recurrent network, ``val`` (if given) is scored after every epoch (``val_loss``,
-    ``val_accuracy`` in the history), drives early stopping and picks the weights kept;
-    ``callbacks`` are trainer callbacks (progress bars, hyper-parameter pruning). With
-    ``run_dir`` the trainer writes its history and checkpoints there.
+    The recurrent network trains through the shared life cycle: in a run folder under
+    ``config.runs_dir`` when it is set (:func:`seqrnn.classify.runs.train` does that), in
+    memory otherwise (cross-validation, hyper-parameter search). ``val`` (if given) is scored
+    after every epoch (``val_loss``, ``val_accuracy`` in the history), drives early stopping
+    and picks the weights kept; ``callbacks`` are trainer callbacks (progress bars, pruning);
+    ``on_report`` receives the finished model and returns the metrics of ``metrics.json``;
+    ``resume`` continues a run folder.
     """
     labels = sorted(set(train.labels))
     if len(labels) < 2:
         raise InputError(f"need at least two classes in the training data, got {labels}")
     y = encode_labels(train, labels, "training data")
-    tokenizer = Tokenizer(config.text)
     began = time.perf_counter()
     if ModelKind(config.model) is not ModelKind.RNN:
         kind = BowKind(ModelKind(config.model).value)
+        tokenizer = Tokenizer(config.text)
         model = BowClassifier.fit(
             kind, config.bow, tokenizer, train.texts, y, labels, config.train.seed
         )
         meta = bow_meta(model, kind)
         return FitResult(model, [], time.perf_counter() - began, meta)
-    model, history, meta = _fit_network(config, train, y, labels, val, callbacks, run_dir)
-    return FitResult(model, history, time.perf_counter() - began, meta)
+    recipe = ClassifyRecipe(config, train, y, labels, val, on_report)
+    run = lifecycle.run(config, recipe, callbacks, resume)
+    assert recipe.model is not None
+    seconds = time.perf_counter() - began
+    return FitResult(recipe.model, run.history, seconds, recipe.meta, run.run_dir)
 
 
-def _fit_network(
-    config: ClassifyConfig,
-    train: LabelledTexts,
-    y: np.ndarray,
-    labels: list[str],
-    val: LabelledTexts | None,
-    callbacks: Sequence[Callback],
-    run_dir: Path | None,
-) -> tuple[NeuralTextClassifier, list[dict[str, Any]], dict[str, Any]]:
-    """Vocabulary, network (and its prior channels) and the trainer; see :func:`fit`."""
-    tokenizer = Tokenizer(config.text)
-    vocab = tokenizer.build_vocab(train.texts)
-    ids = tokenizer.encode(train.texts, vocab)
-    net_cfg = replace(config.net, vocab_size=len(vocab), num_classes=len(labels))
-    torch.manual_seed(config.train.seed)
-    net = TextClassifierNet(net_cfg)
-    if net_cfg.prior_features:
-        net.set_prior(*nb_counts(ids, y, len(vocab), len(labels), net_cfg.prior_buckets))
-    meta = {
-        "kind": NEURAL_KIND,
-        "model_config": to_dict(net_cfg),
-        "text_config": to_dict(config.text),
-        "vocab": vocab.to_list(),
-        "labels": labels,
-    }
-    bs, seed = config.train.batch_size, config.train.seed
-    train_src = TextBatches(ids, y, bs, shuffle=True, seed=seed)
-    val_src = None
-    if val is not None and len(val):
-        val_y = encode_labels(val, labels, "validation data")
-        val_src = TextBatches(tokenizer.encode(val.texts, vocab), val_y, bs * 4, shuffle=False)
-    keeper = KeepBestWeights()
-    trainer = Trainer(config.train, [*callbacks, keeper], run_dir, meta)
-    history = trainer.fit(net, ClassificationTask(), train_src, val_src)
-    return NeuralTextClassifier(net.cpu(), tokenizer, vocab, labels), history, meta
+class ClassifyRecipe:
+    """The recurrent classifier's part of the life cycle: vocabulary, network (and its prior
+    channels) and batch sources from the training texts."""
+
+    def __init__(
+        self,
+        config: ClassifyConfig,
+        train: LabelledTexts,
+        y: np.ndarray,
+        labels: list[str],
+        val: LabelledTexts | None,
+        on_report: Callable[[TextClassifier], dict[str, Any]] | None = None,
+    ):
+        self.config, self.train, self.y, self.labels, self.val = config, train, y, labels, val
+        self.on_report = on_report
+        self.model: NeuralTextClassifier | None = None
+        self.meta: dict[str, Any] = {}
+
+    def build(self, ctx: Any) -> lifecycle.Parts:
+        config, labels = self.config, self.labels
+        self.tokenizer = tokenizer = Tokenizer(config.text)
+        self.vocab = vocab = tokenizer.build_vocab(self.train.texts)
+        ids = tokenizer.encode(self.train.texts, vocab)
+        net_cfg = replace(config.net, vocab_size=len(vocab), num_classes=len(labels))
+        net = TextClassifierNet(net_cfg)
+        if net_cfg.prior_features:
+            net.set_prior(*nb_counts(ids, self.y, len(vocab), len(labels), net_cfg.prior_buckets))
+        self.meta = {
+            "kind": NEURAL_KIND,
+            "model_config": to_dict(net_cfg),
+            "text_config": to_dict(config.text),
+            "vocab": vocab.to_list(),
+            "labels": labels,
+        }
+        bs, seed = config.train.batch_size, config.train.seed
+        train_src = TextBatches(ids, self.y, bs, shuffle=True, seed=seed)
+        val_src = None
+        if self.val is not None and len(self.val):
+            val_y = encode_labels(self.val, labels, "validation data")
+            val_ids = tokenizer.encode(self.val.texts, vocab)
+            val_src = TextBatches(val_ids, val_y, bs * 4, shuffle=False)
+        return lifecycle.Parts(net, ClassificationTask(), train_src, val_src, self.meta)
+
+    def report(self, run: lifecycle.FinishedRun) -> dict[str, Any]:
+        net = run.net.cpu()
+        self.model = NeuralTextClassifier(net, self.tokenizer, self.vocab, self.labels)
+        return self.on_report(self.model) if self.on_report is not None else {}
 
 
 NEURAL_KIND = "text_classifier"
@@ -281,6 +244,11 @@ def split_validation(
         index, test_size=fraction, random_state=seed, stratify=_stratify(data.labels)
     )
     return data.subset(tr), data.subset(va)
+
+
+def in_memory(config: ClassifyConfig) -> ClassifyConfig:
+    """``config`` without a run folder (for fits that leave no files)."""
+    return replace(config, runs_dir=None)
 
 
 def _stratify(labels: list[str]) -> list[str] | None:
@@ -335,7 +303,7 @@ def cross_validate(
             train_part, val_part = split_validation(
                 train_part, config.data.val_fraction, config.train.seed
             )
-        fitted = fit(config, train_part, val_part)
+        fitted = fit(in_memory(config), train_part, val_part)
         result.metrics.append(evaluate(fitted.model, data.subset(te)))
         result.seconds.append(fitted.seconds)
         logger.info("fold %d: accuracy %.4f", k + 1, result.metrics[-1].accuracy)

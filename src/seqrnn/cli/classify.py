@@ -10,26 +10,26 @@ import click
 
 from seqrnn.classify.metrics import format_report, plot_confusion
 from seqrnn.classify.models import predict_labels
+from seqrnn.classify.net import PRESETS
 from seqrnn.classify.readers import SourceFormat, read_labelled
-from seqrnn.classify.runs import load_model, train
+from seqrnn.classify.runs import load_model, resume_config, train
 from seqrnn.classify.workflow import (
-    PRESETS,
     config_from_dict,
     cross_validate,
     evaluate,
-    preset,
     read_data,
 )
 from seqrnn.cli.common import (
     CONFIG_OPTION,
+    RESUME_OPTION,
     ProgressBar,
     apply_options,
     friendly_errors,
+    interruptible,
     merge_config,
     setup_logging,
     train_options,
 )
-from seqrnn.config import to_dict
 from seqrnn.io.runs import save_metrics
 
 FORMATS = click.Choice([f.value for f in SourceFormat])
@@ -59,7 +59,9 @@ _TRAIN = [
     click.option("--val-fraction", "data__val_fraction", type=float),
     *_COLUMNS,
     click.option("--model", "model", type=click.Choice(["rnn", "nb", "logreg"])),
-    click.option("--preset", type=click.Choice(list(PRESETS)), help="A named network."),
+    click.option(
+        "--preset", "net__preset", type=click.Choice(list(PRESETS)), help="A named network."
+    ),
     click.option("--cell", "net__encoder__cell", type=click.Choice(["rnn", "lstm", "gru"])),
     click.option("--hidden", "net__encoder__hidden_size", type=int),
     click.option("--layers", "net__encoder__num_layers", type=int),
@@ -87,35 +89,30 @@ _TRAIN = [
 ]
 
 
-def _build_config(config_file, preset_name, flags):
+def _build_config(config_file, flags):
     flags = {k: (list(v) or None) if isinstance(v, tuple) else v for k, v in flags.items()}
-    data = merge_config(config_file, flags)
-    if preset_name:
-        base = to_dict(preset(preset_name))
-        net = data.get("net", {})
-        base["encoder"].update(net.pop("encoder", {}))
-        base.update(net)
-        data["net"] = base
-    return config_from_dict(data)
+    return config_from_dict(merge_config(config_file, flags))
 
 
 @click.command("train")
 @_options(_TRAIN)
 @click.option("--folds", type=int, help="Run k-fold cross-validation instead (no run folder).")
+@RESUME_OPTION
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
-def train_cmd(config_file, preset, folds, progress, verbose, **flags):
+def train_cmd(config_file, folds, resume, progress, verbose, **flags):
     """Train a text classifier (or cross-validate it with --folds)."""
     setup_logging(verbose)
-    config = _build_config(config_file, preset, flags)
+    config = resume_config(resume) if resume else _build_config(config_file, flags)
     if folds:
         result = cross_validate(config, read_data(config.data), folds, config.train.seed)
         for k, m in enumerate(result.metrics, start=1):
             click.echo(f"fold {k}: accuracy {m.accuracy:.4f} macro_f1 {m.macro_f1:.4f}")
         click.echo(json.dumps({k: round(v, 4) for k, v in result.summary().items()}))
         return
-    result = train(config, [ProgressBar()] if progress else [])
+    callbacks = [ProgressBar()] if progress else []
+    result = interruptible("classify train", lambda: train(config, callbacks, resume))
     click.echo(f"run folder: {result.run_dir}")
     if result.val_metrics is not None:
         click.echo(format_report(result.val_metrics))

@@ -8,9 +8,11 @@ import click
 
 from seqrnn.cli.common import (
     CONFIG_OPTION,
+    RESUME_OPTION,
     ProgressBar,
     apply_options,
     friendly_errors,
+    interruptible,
     merge_config,
     setup_logging,
     train_options,
@@ -21,6 +23,7 @@ from seqrnn.forecast.evaluation import Split, evaluate, forecast_from, rolling_o
 from seqrnn.forecast.metrics import METRICS
 from seqrnn.forecast.plots import classic_figure, horizon_figure
 from seqrnn.io.runs import save_metrics
+from seqrnn.train.distributed import is_main_process
 
 
 def _choice(values: list[str]) -> click.Choice:
@@ -99,14 +102,18 @@ def _echo_table(evaluations, parts=("train", "test")) -> None:
 
 @click.command("train")
 @_train_options
+@RESUME_OPTION
 @click.option("--progress/--no-progress", default=False, help="Per-epoch lines on stderr.")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
-def train_cmd(config_file, progress, verbose, **flags):
+def train_cmd(config_file, resume, progress, verbose, **flags):
     """Train a forecaster; prints the run folder and its metrics beside the baselines."""
     setup_logging(verbose)
-    config = _config(config_file, flags)
-    result = fw.train(config, [ProgressBar()] if progress else [])
+    config = fw.resume_config(resume) if resume else _config(config_file, flags)
+    callbacks = [ProgressBar()] if progress and is_main_process() else []
+    result = interruptible("forecast train", lambda: fw.train(config, callbacks, resume=resume))
+    if not is_main_process():
+        return
     click.echo(f"run folder: {result.run_dir}")
     _echo_table(result.evaluations)
 

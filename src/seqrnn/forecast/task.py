@@ -3,15 +3,11 @@ state carried between batches for the stateful framing."""
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from seqrnn.nn.encoder import State, detach_state
-from seqrnn.train.callbacks import Callback
+from seqrnn.nn.encoder import State, detach_state, state_from_tensors, state_to_tensors
 from seqrnn.train.trainer import StepOutput
 
 
@@ -26,6 +22,14 @@ class ForecastTask:
         self.stateful = stateful
         self.state: State | None = None
 
+    def state_tensors(self) -> dict[str, torch.Tensor]:
+        """The carried state (stateful framing), saved in checkpoints for an exact resume."""
+        return state_to_tensors(self.state)
+
+    def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
+        """Put back a state saved by :meth:`state_tensors`."""
+        self.state = state_from_tensors(tensors)
+
     def step(
         self, net: nn.Module, batch: tuple[torch.Tensor, torch.Tensor, bool], train: bool
     ) -> StepOutput:
@@ -35,17 +39,3 @@ class ForecastTask:
         self.state = detach_state(state) if self.stateful else None
         loss = F.mse_loss(pred, y)
         return StepOutput(loss=loss, count=y.numel())
-
-
-class KeepBest(Callback):
-    """Keeps, in memory, the weights of the epoch with the lowest ``val_loss`` (works without a
-    run folder, e.g. inside a hyper-parameter search)."""
-
-    def __init__(self) -> None:
-        self.best = float("inf")
-        self.weights: dict[str, torch.Tensor] | None = None
-
-    def on_epoch_end(self, trainer: Any, row: dict[str, Any]) -> None:
-        if "val_loss" in row and row["val_loss"] < self.best:
-            self.best = row["val_loss"]
-            self.weights = copy.deepcopy(trainer.net.state_dict())

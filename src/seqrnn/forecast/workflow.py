@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,23 +21,22 @@ from typing import Any
 import numpy as np
 import torch
 
-from seqrnn.config import from_dict, replace, to_dict
-from seqrnn.errors import CheckpointError
+from seqrnn.config import from_dict, replace, resolve, to_dict
 from seqrnn.forecast.baselines import Forecaster, naive_baselines
 from seqrnn.forecast.evaluation import Evaluation, Split, WindowMode, evaluate, forecast_from
 from seqrnn.forecast.nets import Architecture, ForecastNet, ModelConfig, Strategy
 from seqrnn.forecast.neural import NeuralForecaster, prepare
 from seqrnn.forecast.plots import classic_figure, horizon_figure
 from seqrnn.forecast.readers import Fill, Series, read_series
-from seqrnn.forecast.task import ForecastTask, KeepBest
+from seqrnn.forecast.task import ForecastTask
 from seqrnn.forecast.transforms import Differencer, Scaler
 from seqrnn.forecast.windows import ShuffledBatches, StatefulBatches, gather_inputs, gather_targets
 from seqrnn.io.atomic import atomic_write_text
-from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict, save_checkpoint
-from seqrnn.io.runs import new_run_dir, save_config, save_metrics
+from seqrnn.io.checkpoint import load_checkpoint, load_state_strict
+from seqrnn.models.registry import resolve_model_path
+from seqrnn.train import distributed, lifecycle
 from seqrnn.train.callbacks import Callback
 from seqrnn.train.config import ConfigError, TrainConfig
-from seqrnn.train.trainer import Trainer
 
 logger = logging.getLogger(__name__)
 
@@ -86,18 +85,7 @@ def config_from_dict(data: dict[str, Any]) -> ForecastConfig:
     """Build and check a :class:`ForecastConfig` (unknown keys get a suggestion). Keys not
     given keep the defaults of :class:`ForecastConfig` (``{"train": {"epochs": 5}}`` keeps the
     forecasting learning rate and batch size, not those of a bare ``TrainConfig``)."""
-    return from_dict(ForecastConfig, _merge(to_dict(ForecastConfig()), data), "config")
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        key = key.replace("-", "_")
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
+    return resolve(ForecastConfig, data)
 
 
 def load_series(data: DataConfig) -> Series:
@@ -116,43 +104,68 @@ class ForecastResult:
     run_dir: Path | None = None
 
 
+class ForecastRecipe:
+    """A forecasting network's part of the life cycle: scale on the training part only, cut
+    windows, the network; :meth:`report` turns the trained network into a forecaster and
+    hands it to ``on_report`` (evaluation and files, for a full run)."""
+
+    def __init__(
+        self,
+        series: Series,
+        config: ForecastConfig,
+        n_train: int,
+        on_report: Callable[[NeuralForecaster], dict[str, Any]] | None = None,
+    ):
+        self.series, self.config, self.n_train = series, config, n_train
+        self.on_report = on_report
+        self.forecaster: NeuralForecaster | None = None
+
+    def build(self, ctx: distributed.DistContext) -> lifecycle.Parts:
+        cfg, config = self.config.model, self.config
+        self.diff = diff = Differencer.for_transform(cfg.transform, config.data.season)
+        data, _ = prepare(self.series.values, self.series.covariates, diff)  # [N, C]
+        self.scaler = Scaler.fit(cfg.scaler, data[diff.order : self.n_train])  # training part
+        scaled = self.scaler.transform(data)
+        split = Split(len(self.series), self.n_train, config.data.windows)
+        origins = split.origins("train", cfg.look_back + diff.order, cfg.outputs, cfg.look_back)
+        n_val = round(len(origins) * config.data.val_fraction)
+        if len(origins) - n_val < 1:
+            raise ConfigError(f"only {len(origins)} training windows: use a shorter look-back")
+        train_src, val_src = _sources(scaled, origins, n_val, cfg, config.train)
+        self.meta = {
+            "kind": KIND,
+            "model_config": to_dict(cfg),
+            "data_config": to_dict(config.data),
+            "scaler": self.scaler.to_dict(),
+            "n_train": self.n_train,
+        }
+        logger.info("training on %d windows (%d validation)", len(origins) - n_val, n_val)
+        net = ForecastNet(cfg, channels=data.shape[1])
+        task = ForecastTask(cfg.stateful)
+        return lifecycle.Parts(
+            net, task, train_src, val_src, self.meta, data_parallel=not cfg.stateful
+        )
+
+    def report(self, run: lifecycle.FinishedRun) -> dict[str, Any]:
+        cfg = self.config.model
+        f = NeuralForecaster(run.net.cpu(), cfg, self.scaler, self.diff, name=describe(cfg))
+        f.meta = self.meta
+        self.forecaster = f
+        return self.on_report(f) if self.on_report is not None else {}
+
+
 def fit_forecaster(
     series: Series,
     config: ForecastConfig,
     n_train: int,
     callbacks: Sequence[Callback] = (),
-    run_dir: Path | None = None,
 ) -> tuple[NeuralForecaster, list[dict[str, Any]]]:
-    """Train the network of ``config`` on the first ``n_train`` values of ``series``."""
-    cfg = config.model
-    diff = Differencer.for_transform(cfg.transform, config.data.season)
-    data, _ = prepare(series.values, series.covariates, diff)  # [N, C]
-    scaler = Scaler.fit(cfg.scaler, data[diff.order : n_train])  # training part only
-    scaled = scaler.transform(data)
-    split = Split(len(series), n_train, config.data.windows)
-    origins = split.origins("train", cfg.look_back + diff.order, cfg.outputs, cfg.look_back)
-    n_val = round(len(origins) * config.data.val_fraction)
-    if len(origins) - n_val < 1:
-        raise ConfigError(f"only {len(origins)} training windows: use a shorter look-back")
-    train_src, val_src = _sources(scaled, origins, n_val, cfg, config.train)
-    torch.manual_seed(config.train.seed)
-    net = ForecastNet(cfg, channels=data.shape[1])
-    keep = KeepBest()
-    meta = {
-        "kind": KIND,
-        "model_config": to_dict(cfg),
-        "data_config": to_dict(config.data),
-        "scaler": scaler.to_dict(),
-        "n_train": n_train,
-    }
-    trainer = Trainer(config.train, [*callbacks, keep], run_dir, meta)
-    logger.info("training on %d windows (%d validation)", len(origins) - n_val, n_val)
-    history = trainer.fit(net, ForecastTask(cfg.stateful), train_src, val_src)
-    if keep.weights is not None:
-        net.load_state_dict(keep.weights)
-    forecaster = NeuralForecaster(net.cpu(), cfg, scaler, diff, name=describe(cfg))
-    forecaster.meta = meta
-    return forecaster, history
+    """Train the network of ``config`` on the first ``n_train`` values of ``series`` in memory
+    (no run folder: backtests, the MLP comparison, hyper-parameter trials)."""
+    recipe = ForecastRecipe(series, replace(config, runs_dir=None), n_train)
+    result = lifecycle.run(recipe.config, recipe, callbacks)
+    assert recipe.forecaster is not None
+    return recipe.forecaster, result.history
 
 
 def _sources(
@@ -195,37 +208,56 @@ def compare_baselines(
 
 
 def train(
-    config: ForecastConfig, callbacks: Sequence[Callback] = (), series: Series | None = None
+    config: ForecastConfig,
+    callbacks: Sequence[Callback] = (),
+    series: Series | None = None,
+    resume: str | Path | None = None,
 ) -> ForecastResult:
-    """Train, evaluate against the baselines and (unless ``runs_dir`` is empty) write a run
-    folder. ``series`` overrides ``config.data.path`` (tests, benchmarks)."""
+    """Train through the shared life cycle, evaluate against the baselines and (unless
+    ``runs_dir`` is empty) fill a run folder. ``series`` overrides ``config.data.path``
+    (tests, benchmarks); ``resume`` continues a run folder."""
     series = load_series(config.data) if series is None else series
     if series.covariates is not None:
         NeuralForecaster.check_covariates(config.model, config.model.horizon)
     split = Split.by_fraction(len(series), config.data.train_fraction, config.data.windows)
-    run_dir = new_run_dir(config.runs_dir, config.name) if config.runs_dir else None
-    if run_dir is not None:
-        save_config(run_dir, config)
-    forecaster, history = fit_forecaster(series, config, split.n_train, callbacks, run_dir)
+    box: dict[str, Any] = {}
+
+    def on_report(forecaster: NeuralForecaster) -> dict[str, Any]:
+        box["evals"] = evals = _evaluations(forecaster, series, split, config)
+        return {e.name: e.metrics for e in evals}
+
+    recipe = ForecastRecipe(series, config, split.n_train, on_report)
+    run = lifecycle.run(config, recipe, callbacks, resume)
+    assert recipe.forecaster is not None
+    result = ForecastResult(recipe.forecaster, run.history, box["evals"], split, run.run_dir)
+    if run.run_dir is not None:
+        write_run(result, series, config)
+    return result
+
+
+def _evaluations(
+    forecaster: NeuralForecaster, series: Series, split: Split, config: ForecastConfig
+) -> list[Evaluation]:
+    """The network, the MLP on the same windows (when asked) and the naive baselines."""
     cfg, season = config.model, config.data.season
     evals = [evaluate(forecaster, series, split, cfg.horizon, season, cfg.look_back)]
     if config.mlp_baseline and cfg.architecture is not Architecture.MLP:
         mlp_cfg = replace(config, model=replace(cfg, architecture=Architecture.MLP))
         mlp, _ = fit_forecaster(series, mlp_cfg, split.n_train)
         evals.append(evaluate(mlp, series, split, cfg.horizon, season, cfg.look_back))
-    evals += compare_baselines(series, split, season, cfg.horizon, cfg.look_back)
-    result = ForecastResult(forecaster, history, evals, split, run_dir)
-    if run_dir is not None:
-        write_run(result, series, config)
-    return result
+    return evals + compare_baselines(series, split, season, cfg.horizon, cfg.look_back)
+
+
+def resume_config(run_dir: str | Path) -> ForecastConfig:
+    """The config a forecast run folder was trained with (to resume it)."""
+    return from_dict(ForecastConfig, lifecycle.read_config(run_dir), f"{run_dir}/config.json")
 
 
 def write_run(result: ForecastResult, series: Series, config: ForecastConfig) -> None:
-    """Model file, metrics, forecasts and figures into the run folder."""
+    """Forecasts and figures into the run folder (the life cycle wrote the checkpoints,
+    history and metrics)."""
     run_dir = result.run_dir
     assert run_dir is not None  # only called with a run folder
-    save_model(result.forecaster, run_dir / "model.safetensors")
-    save_metrics(run_dir, {e.name: e.metrics for e in result.evaluations})
     atomic_write_text(run_dir / "forecasts.csv", forecasts_csv(series, result.evaluations[0]))
     classic_figure(series, result.evaluations[0], run_dir / "forecast_classic.png")
     f = result.forecaster
@@ -253,20 +285,10 @@ def forecasts_csv(series: Series, evaluation: Evaluation) -> str:
     return buf.getvalue()
 
 
-def save_model(forecaster: NeuralForecaster, path: str | Path) -> None:
-    """The forecaster in the one checkpoint format (kind ``forecast``)."""
-    tensors = {f"model.{k}": v for k, v in forecaster.net.state_dict().items()}
-    save_checkpoint(path, Checkpoint(tensors=tensors, meta=dict(forecaster.meta)))
-
-
 def load_model(path: str | Path) -> tuple[NeuralForecaster, DataConfig]:
     """A forecaster and the data settings it was trained with, from a ``model.safetensors``
     file or a run folder."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "model.safetensors"
-        if not path.exists():
-            raise CheckpointError(f"{path.parent}: no model.safetensors in this folder")
+    path = resolve_model_path(path)
     ckpt = load_checkpoint(path, kind=KIND)
     cfg = from_dict(ModelConfig, ckpt.meta["model_config"], f"{path} model_config")
     data = from_dict(DataConfig, ckpt.meta["data_config"], f"{path} data_config")

@@ -111,3 +111,22 @@ def detach_state(state: State | None) -> State | None:
     if isinstance(state, tuple):
         return tuple(s.detach() for s in state)  # type: ignore[return-value]
     return state.detach()
+
+
+def state_to_tensors(state: State | None) -> dict[str, torch.Tensor]:
+    """A recurrent state as named tensors (``h``, and ``c`` for an LSTM; none for ``None``),
+    for a checkpoint."""
+    if state is None:
+        return {}
+    if isinstance(state, tuple):
+        return {"h": state[0].detach().cpu(), "c": state[1].detach().cpu()}
+    return {"h": state.detach().cpu()}
+
+
+def state_from_tensors(tensors: dict[str, torch.Tensor]) -> State | None:
+    """The inverse of :func:`state_to_tensors`."""
+    if "h" not in tensors:
+        return None
+    if "c" in tensors:
+        return (tensors["h"], tensors["c"])
+    return tensors["h"]

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from seqrnn.nn.encoder import State, detach_state
+from seqrnn.nn.encoder import State, detach_state, state_from_tensors, state_to_tensors
 from seqrnn.textgen.batches import Batch
 from seqrnn.train.trainer import StepOutput
 
@@ -43,6 +43,15 @@ class StreamLMTask:
 
     def __init__(self) -> None:
         self._state: dict[bool, State | None] = {True: None, False: None}
+
+    def state_tensors(self) -> dict[str, torch.Tensor]:
+        """The carried training state, saved in checkpoints so that a run resumed mid-epoch
+        continues the stream exactly (``h`` and, for LSTMs, ``c``)."""
+        return state_to_tensors(self._state[True])
+
+    def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
+        """Put back a state saved by :meth:`state_tensors`."""
+        self._state[True] = state_from_tensors(tensors)
 
     def step(self, net: nn.Module, batch: Batch, train: bool) -> StepOutput:
         x, y, reset = batch  # [B, T], [B, T], [B]

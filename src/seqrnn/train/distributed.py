@@ -169,3 +169,14 @@ def barrier(ctx: DistContext) -> None:
     """Wait for every rank (e.g. until rank 0 has written a checkpoint)."""
     if ctx.distributed:
         dist.barrier()
+
+
+def any_rank(flag: bool) -> bool:
+    """Whether ``flag`` is true on any rank (each rank must call it at the same point); the
+    flag itself when not distributed. Used so that all ranks stop at the same batch."""
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return flag
+    device = "cuda" if dist.get_backend() == "nccl" else "cpu"
+    t = torch.tensor([1 if flag else 0], device=device)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item())

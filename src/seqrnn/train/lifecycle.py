@@ -8,10 +8,12 @@ written once, here, so every ``train`` verb gets all of it:
 * a run folder (``runs_dir/name``, race-free) holding the resolved ``config.json``,
   ``history.csv`` + ``history.png``, ``best.safetensors`` (lowest validation loss, or training
   loss without validation) and ``last.safetensors`` (every epoch, and on interruption), and
-  ``metrics.json``; a folder whose run failed before its first checkpoint is removed;
+  ``metrics.json`` (the task's report, plus a ``training`` table: epochs, best epoch, seconds,
+  precision); a folder whose run failed before its first checkpoint is removed;
 * the folder locked while training or resuming, so two processes never write one run;
-* Ctrl-C and SIGTERM -> a resumable checkpoint and :class:`~seqrnn.train.TrainingInterrupted`;
-  ``resume=RUN`` continues from the next batch to the weights of an uninterrupted run;
+* Ctrl-C and SIGTERM -> the batch in progress finishes, then a resumable checkpoint and
+  :class:`~seqrnn.train.TrainingInterrupted` (:mod:`seqrnn.train.signals`); ``resume=RUN``
+  continues from the next batch to the weights of an uninterrupted run;
 * data parallelism under ``torchrun``: every process builds the same parts, each takes its
   share of every global batch (:class:`ShardedBatches`), DDP averages the gradients and only
   rank 0 writes;
@@ -42,7 +44,7 @@ from seqrnn.train import distributed
 from seqrnn.train.callbacks import Callback
 from seqrnn.train.config import TrainConfig
 from seqrnn.train.schedule import LRSchedule, TimeBudget, TrainingClock
-from seqrnn.train.signals import terminate_as_interrupt
+from seqrnn.train.signals import stop_requests
 from seqrnn.train.trainer import BatchSource, Task, Trainer, TrainingInterrupted
 
 logger = logging.getLogger(__name__)
@@ -147,7 +149,7 @@ def run(
                               "trained data-parallel: run it in one process (without torchrun)")
         run_dir = _open_run_dir(config, resume, ctx)
         lock = lock_run_dir(run_dir) if run_dir is not None and ctx.is_main else _no_lock()
-        with lock, terminate_as_interrupt():
+        with lock:
             return _run(config, recipe, parts, callbacks, resume, clock, run_dir, ctx)
 
 
@@ -174,13 +176,14 @@ def _run(
         trainer = Trainer(config.train, [*own, *parts.callbacks, *callbacks], run_dir, parts.meta)
         if run_dir is not None and resume is None and ctx.is_main:
             save_config(run_dir, config)
-        history = trainer.fit(
-            net,
-            parts.task,
-            ShardedBatches.of(parts.train, ctx),
-            ShardedBatches.of(parts.val, ctx),
-            resume=resume is not None,
-        )
+        with stop_requests(trainer.stop_request):
+            history = trainer.fit(
+                net,
+                parts.task,
+                ShardedBatches.of(parts.train, ctx),
+                ShardedBatches.of(parts.val, ctx),
+                resume=resume is not None,
+            )
     except TrainingInterrupted:
         raise
     except BaseException:
@@ -194,7 +197,7 @@ def _run(
         trainer.restore_best()
         finished = FinishedRun(bare, parts, history, run_dir, clock.seconds)
         metrics = dict(recipe.report(finished) or {})
-        metrics.update(_training_summary(history, clock.seconds, trainer))
+        metrics["training"] = _training_summary(history, clock.seconds, trainer)
         if run_dir is not None:
             save_metrics(run_dir, metrics)
             if history:

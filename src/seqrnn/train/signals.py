@@ -1,10 +1,17 @@
-"""SIGTERM treated like Ctrl-C while training.
+"""Ctrl-C and SIGTERM while training: stop at the next batch boundary, with a checkpoint.
 
 A job scheduler, ``docker stop``, ``systemctl stop`` or ``torchrun`` ending a job send SIGTERM,
-not SIGINT. Python's default is to die on the spot, losing the epoch in progress. Inside
-:func:`terminate_as_interrupt` a SIGTERM raises :class:`KeyboardInterrupt` instead, so the
-trainer writes its resumable checkpoint exactly as it does on Ctrl-C. The previous handler is
-put back afterwards: library code leaves process-wide settings as it found them.
+not SIGINT, and Python's default is to die on the spot. And a ``KeyboardInterrupt`` raised in
+the middle of an optimizer step or of a batch's forward pass would leave half-updated weights
+or a carried state one batch ahead of the batch counter, so a resumed run would no longer end
+with the weights of an uninterrupted one.
+
+So inside :func:`stop_requests` both signals only *ask* the trainer to stop
+(:class:`StopRequest`); the trainer finishes the batch in progress, writes its resumable
+checkpoint and raises :class:`~seqrnn.train.TrainingInterrupted`. Outside the training loop (reading
+data, say) and on a second signal the request becomes a plain ``KeyboardInterrupt`` at once.
+The previous handlers are put back afterwards: library code leaves process-wide settings as it
+found them.
 """
 
 from __future__ import annotations
@@ -16,19 +23,36 @@ from collections.abc import Iterator
 from types import FrameType
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+class StopRequest:
+    """A stop asked for by a signal, honoured by the trainer between batches while
+    ``armed`` (set by the trainer during its loop)."""
+
+    def __init__(self) -> None:
+        self.armed = False
+        self.requested = False
+
+    def ask(self) -> None:
+        """Ask to stop; raises ``KeyboardInterrupt`` when nobody is listening, or when asked
+        twice (a second Ctrl-C means *now*)."""
+        if not self.armed or self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
 
 
 @contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM raises ``KeyboardInterrupt`` (main thread only; elsewhere,
-    where handlers cannot be installed, the block runs unchanged)."""
+def stop_requests(request: StopRequest) -> Iterator[StopRequest]:
+    """Within the block, SIGINT and SIGTERM call ``request.ask()`` (main thread only;
+    elsewhere, where handlers cannot be installed, signals keep their usual effect)."""
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield request
         return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        request.ask()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield request
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)

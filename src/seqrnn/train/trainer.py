@@ -38,8 +38,9 @@ from seqrnn.io.checkpoint import (
 )
 from seqrnn.train.callbacks import Callback, EarlyStopping
 from seqrnn.train.config import TrainConfig, build_optimizer, resolve_device
-from seqrnn.train.distributed import all_reduce_sums, is_main_process
+from seqrnn.train.distributed import all_reduce_sums, any_rank, is_main_process
 from seqrnn.train.precision import use_bf16
+from seqrnn.train.signals import StopRequest
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,8 @@ class Trainer:
         self.bf16 = use_bf16(config.precision, self.device)
         self.state = TrainState()
         self.best_weights: dict[str, torch.Tensor] | None = None  # kept when no run folder
+        self.stop_request = StopRequest()  # signals ask through it (seqrnn.train.signals)
+        self.task: Task | None = None
         self.should_stop = False
         self.net: nn.Module | None = None
         self.optimizer: torch.optim.Optimizer | None = None
@@ -156,18 +159,24 @@ class Trainer:
         self, net: nn.Module, task: Task, train: BatchSource, val: BatchSource | None, resume: bool
     ) -> list[dict[str, Any]]:
         self.net = net.to(self.device)
+        self.task = task
         self.optimizer = build_optimizer(self.config, net.parameters())
         if resume:
             self._restore(self.last_path)
         self._emit("on_fit_start", self)
+        self.stop_request.armed = True
         try:
             while self.state.epoch < self.config.epochs and not self.should_stop:
                 self._emit("on_epoch_start", self, self.state.epoch)
                 row = self.run_epoch(task, train, val)
                 self._emit("on_epoch_end", self, row)
+                if self.stop_request.requested:
+                    raise KeyboardInterrupt
         except KeyboardInterrupt:
             path = self._save(self.last_path) if self.run_dir and is_main_process() else None
             raise TrainingInterrupted(path) from None
+        finally:
+            self.stop_request.armed = False
         self._emit("on_fit_end", self)
         return self.state.history
 
@@ -197,6 +206,8 @@ class Trainer:
             sums["time"] = time.perf_counter() - began
             st.partial = sums
             self._emit("on_batch_end", self, i, loss)
+            if any_rank(self.stop_request.requested):  # Ctrl-C / SIGTERM, on any rank
+                raise KeyboardInterrupt  # at this clean boundary, the same on every rank
             if self.should_stop:  # a time budget, say: end the epoch here
                 break
         row = {"epoch": st.epoch + 1, **_averages(all_reduce_sums(sums), "")}
@@ -293,6 +304,9 @@ class Trainer:
         tensors = {f"model.{k}": v for k, v in _unwrap(self.net).state_dict().items()}
         opt_tensors, opt_meta = optimizer_to_checkpoint(self.optimizer)
         tensors.update(opt_tensors)
+        carried = getattr(self.task, "state_tensors", None)  # e.g. a stream's recurrent state
+        if carried is not None:
+            tensors.update({f"task.{k}": v for k, v in carried().items()})
         tensors["rng.torch"] = torch.get_rng_state()
         if torch.cuda.is_available():
             tensors["rng.cuda"] = torch.cuda.get_rng_state()
@@ -332,6 +346,9 @@ class Trainer:
                 )
         load_state_strict(_unwrap(self.net), ckpt.section("model"), str(path))
         optimizer_from_checkpoint(self.optimizer, ckpt)
+        if hasattr(self.task, "load_state_tensors"):
+            carried = {k: v.to(self.device) for k, v in ckpt.section("task").items()}
+            self.task.load_state_tensors(carried)
         torch.set_rng_state(ckpt.tensors["rng.torch"])
         if "rng.cuda" in ckpt.tensors and torch.cuda.is_available():
             torch.cuda.set_rng_state(ckpt.tensors["rng.cuda"])
