@@ -58,7 +58,17 @@ VERBS = {
     ),
     "forecast train": (
         ["forecast", "train"],
-        lambda t: ["--data", _series(t), "--season", "12", "--look-back", "4", "--hidden", "8", "--no-mlp-baseline"],
+        lambda t: [
+            "--data",
+            _series(t),
+            "--season",
+            "12",
+            "--look-back",
+            "4",
+            "--hidden",
+            "8",
+            "--no-mlp-baseline",
+        ],
     ),
     "classify train": (
         ["classify", "train"],

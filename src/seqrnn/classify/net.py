@@ -72,9 +72,7 @@ class TextNetConfig:
         if self.conv_filters < 0 or self.conv_kernel < 1 or self.conv_pool < 1:
             raise ConfigError("conv_filters must be >= 0, conv_kernel and conv_pool >= 1")
         if self.preset is not None and self.preset not in PRESETS:
-            raise ConfigError(
-                f"unknown preset {self.preset!r} (choose from {', '.join(PRESETS)})"
-            )
+            raise ConfigError(f"unknown preset {self.preset!r} (choose from {', '.join(PRESETS)})")
 
     @classmethod
     def preset_defaults(cls, name: str) -> dict[str, Any]:

@@ -100,9 +100,7 @@ def resume_config(run_dir: str | Path) -> ClassifyConfig:
     return from_dict(ClassifyConfig, lifecycle.read_config(run_dir), f"{run_dir}/config.json")
 
 
-def _save_baseline_run(
-    config: ClassifyConfig, fitted: FitResult, on_report: Any
-) -> Path | None:
+def _save_baseline_run(config: ClassifyConfig, fitted: FitResult, on_report: Any) -> Path | None:
     """A bag-of-words model's run folder: config, model file and metrics, written once the
     model is fitted (so a failed fit leaves no folder)."""
     if not config.runs_dir:

@@ -135,9 +135,7 @@ class ProgressBar(Callback):
 
     def on_epoch_start(self, trainer: Any, epoch: int) -> None:
         if self.live:
-            self.bar = tqdm(
-                desc=f"epoch {epoch + 1}", unit="batch", leave=False, file=self.stream
-            )
+            self.bar = tqdm(desc=f"epoch {epoch + 1}", unit="batch", leave=False, file=self.stream)
 
     def on_batch_end(self, trainer: Any, batch: int, loss: float) -> None:
         if self.bar is not None:

@@ -145,8 +145,10 @@ def run(
         with seeded(config.train.seed):
             parts = recipe.build(ctx)
         if ctx.distributed and not parts.data_parallel:
-            raise ConfigError("this model carries its state from batch to batch and cannot be "
-                              "trained data-parallel: run it in one process (without torchrun)")
+            raise ConfigError(
+                "this model carries its state from batch to batch and cannot be "
+                "trained data-parallel: run it in one process (without torchrun)"
+            )
         run_dir = _open_run_dir(config, resume, ctx)
         lock = lock_run_dir(run_dir) if run_dir is not None and ctx.is_main else _no_lock()
         with lock:
