@@ -29,3 +29,8 @@ class ConfigError(SeqrnnError, ValueError):
 
 class CheckpointError(SeqrnnError, ValueError):
     """A model file that is missing, truncated, tampered with or does not fit."""
+
+
+class OutputError(InputError):
+    """A file or folder seqrnn cannot write (full disk, read-only, not a regular file ...),
+    named as the user gave it: ``path: problem``."""
