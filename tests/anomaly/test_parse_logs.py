@@ -39,7 +39,7 @@ def test_hdfs_2k_templates_match_loghub_structured_csv(shared_data, tmp_path):
 
 
 def test_persisted_state_keeps_key_numbers_across_files(tmp_path):
-    state = str(tmp_path / "state.bin")
+    state = str(tmp_path / "state.json")
     first = [
         "Receiving block blk_1 src 10.0.0.1",
         "Deleting block blk_1 file /x",

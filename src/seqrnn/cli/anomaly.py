@@ -19,7 +19,13 @@ from seqrnn.anomaly.inputs import (
     read_session_set,
     read_templates,
 )
-from seqrnn.anomaly.parse import LogParser, ParseConfig, parse_lines, write_parsed
+from seqrnn.anomaly.parse import (
+    LogParser,
+    ParseConfig,
+    default_state,
+    parse_lines,
+    write_parsed,
+)
 from seqrnn.anomaly.report import write_report
 from seqrnn.anomaly.stream import StreamDetector, key_events, log_events
 from seqrnn.anomaly.training import train_distinct
@@ -28,6 +34,7 @@ from seqrnn.cli.common import ProgressBar, friendly_errors, merge_config, setup_
 from seqrnn.cli.next_symbol import _train_options  # the same flags as `seqrnn train`
 from seqrnn.config import from_dict
 from seqrnn.data.readers import expand_glob
+from seqrnn.errors import InputError
 from seqrnn.models.registry import load_next_symbol_model
 from seqrnn.workflows import next_symbol as ns
 
@@ -228,6 +235,8 @@ def _follow(m, detector, opts) -> None:
     stream = StreamDetector(m, detector, opts["max_sessions"])
     parser, unassigned = None, []
     if opts["logs"]:
+        if opts["state"] and not Path(opts["state"]).is_file():
+            raise InputError("drain3 state file not found", opts["state"])
         parser = LogParser(
             ParseConfig(
                 header=opts["header"], session_regex=opts["session_regex"], state=opts["state"]
@@ -258,7 +267,7 @@ def _follow(m, detector, opts) -> None:
 @click.option("--session-regex", default=None, help=r"Group lines by identifier, e.g. 'blk_-?\d+'.")
 @click.option("--window-lines", type=int, help="Or: sessions of this many lines...")
 @click.option("--step-lines", type=int, help="...every this many lines (default: no overlap).")
-@click.option("--state", default=None, help="drain3 state file (default OUT/drain3_state.bin).")
+@click.option("--state", default=None, help="drain3 state file (default OUT/drain3_state.json).")
 @click.option("--similarity", default=0.5, show_default=True, help="drain3 similarity threshold.")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
@@ -272,7 +281,7 @@ def parse_cmd(
         session_regex=session_regex,
         window_lines=window_lines,
         step_lines=step_lines,
-        state=state or f"{out}/drain3_state.bin",
+        state=state or default_state(out),
         similarity=similarity,
     )
     files = [f for pattern in logs for f in expand_glob(pattern)]
