@@ -31,7 +31,7 @@ def _one_line_error(result: Result, *needles: str) -> str:
     return errors[0]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def markov_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Markov baseline fitted on the bundled HDFS sessions (a real, valid model file)."""
     out = tmp_path_factory.mktemp("markov") / "m.safetensors"
