@@ -264,3 +264,18 @@ def test_remove_failed_run(tmp_path):
     (kept / "last.safetensors").write_bytes(b"x")
     assert not remove_failed_run(kept) and (kept / "last.safetensors").exists()
     assert not remove_failed_run(tmp_path / "absent")
+
+
+def test_a_fifo_inside_the_report_folder_is_refused_not_blocked_on(
+    tmp_path, run_cli, one_line_error, markov_model
+):
+    """pandas would open the FIFO and wait forever for a reader; the report refuses it."""
+    from seqrnn.data.samples import sample_path
+
+    report = tmp_path / "report"
+    report.mkdir()
+    fifo = report / "verdicts.csv"
+    os.mkfifo(fifo)
+    r = run_cli(["detect", markov_model, sample_path("hdfs", "test_abnormal.txt"), "--out", report])
+    one_line_error(r, str(fifo), "is a FIFO, not a regular file")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)

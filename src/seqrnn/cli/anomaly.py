@@ -35,6 +35,7 @@ from seqrnn.cli.next_symbol import _train_options  # the same flags as `seqrnn t
 from seqrnn.config import from_dict
 from seqrnn.data.readers import expand_glob
 from seqrnn.errors import InputError
+from seqrnn.io.atomic import atomic_write, make_dir
 from seqrnn.models.registry import load_next_symbol_model
 from seqrnn.workflows import next_symbol as ns
 
@@ -184,16 +185,12 @@ def _stream_file(m, detector, path, window, out) -> None:
     if not out:
         raise click.UsageError("--out is required with --stream")
     verdict = judge_stream(m, read_id_stream(path), detector, window)
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    columns = ["position", "key", "prob", "rank", "expected"]
-    pd.DataFrame(verdict.flagged, columns=columns).to_csv(
-        folder / "flagged_positions.csv", index=False
-    )
+    folder = make_dir(out)
+    flagged = pd.DataFrame(verdict.flagged, columns=["position", "key", "prob", "rank", "expected"])
     starts = np.arange(len(verdict.windows)) * window
-    pd.DataFrame({"start": starts, "flagged": verdict.windows}).to_csv(
-        folder / "windows.csv", index=False
-    )
+    windows = pd.DataFrame({"start": starts, "flagged": verdict.windows})
+    atomic_write(folder / "flagged_positions.csv", lambda tmp: flagged.to_csv(tmp, index=False))
+    atomic_write(folder / "windows.csv", lambda tmp: windows.to_csv(tmp, index=False))
     click.echo(
         f"{verdict.positions:,} positions, {len(verdict.flagged):,} flagged by "
         f"{detector.describe()}; {int(np.sum(verdict.windows > 0)):,} of "
