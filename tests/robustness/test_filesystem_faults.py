@@ -214,6 +214,15 @@ def test_simultaneous_run_folders_never_collide(tmp_path):
     assert {p.name for p in got} == {"same", *(f"same-{i}" for i in range(2, n + 1))}
 
 
+def test_a_folder_taken_between_check_and_create_is_skipped(tmp_path, monkeypatch):
+    """Deterministic form of the race: every ``exists`` check says "free" (another process
+    creates the folder just after), yet the claim moves on to the next free name."""
+    (tmp_path / "same").mkdir()
+    (tmp_path / "same-2").mkdir()
+    monkeypatch.setattr(Path, "exists", lambda self, **kw: False)
+    assert new_run_dir(tmp_path, "same") == tmp_path / "same-3"
+
+
 def test_a_run_root_that_is_a_file_is_one_error(old):
     with pytest.raises(OutputError, match="exists and is not a folder"):
         new_run_dir(old, "x")
