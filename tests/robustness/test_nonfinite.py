@@ -147,3 +147,10 @@ def test_detect_does_not_report_f1_one_for_a_nan_model(
     one_line_error(r, "non-finite log-probabilities")
     assert not (tmp_path / "report" / "metrics.json").exists()
     assert np.isnan(load_checkpoint(nan_model).tensors["nb.log_prior"].numpy()).all()
+
+
+@pytest.mark.parametrize("verb", [["predict", "{m}", "5"], ["generate", "{m}"]], ids=lambda v: v[0])
+def test_predict_and_generate_refuse_a_nan_model(nan_model, run_cli, one_line_error, verb):
+    r = run_cli([a.format(m=nan_model) for a in verb])
+    one_line_error(r, "non-finite log-probabilities")
+    assert "nan" not in r.output.replace("non-finite", "")

@@ -106,7 +106,7 @@ def score_sequences(
         contexts.split(batch_size), unique_rows[:, -1].split(batch_size), strict=True
     ):
         logp = model.next_log_probs(chunk)  # [b, V]
-        _check_finite(logp, model)
+        check_finite_log_probs(logp, model)
         lp_t = logp.gather(1, tgt[:, None])  # [b, 1]
         u_logp_target.append(lp_t[:, 0])
         u_rank.append((logp > lp_t).sum(1) + 1)  # ties count in the target's favour
@@ -127,7 +127,7 @@ def score_sequences(
     )
 
 
-def _check_finite(logp: torch.Tensor, model: NextSymbolModel) -> None:
+def check_finite_log_probs(logp: torch.Tensor, model: NextSymbolModel) -> None:
     """Refuse NaN / +inf log-probabilities: NaN compares False with everything, so it would
     rank every target first (accuracy 1.0) and flag nothing (F1 1.0). ``-inf`` (probability
     0) is a valid answer."""
