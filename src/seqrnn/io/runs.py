@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import fcntl
 import itertools
 import json
 import logging
@@ -60,6 +59,8 @@ def lock_run_dir(run_dir: str | Path) -> Iterator[Path]:
     run never leaves a stale lock; the file itself stays (removing it would race with a
     process that has just opened it).
     """
+    import fcntl  # POSIX only: imported here so that the rest of this module loads anywhere
+
     path = Path(run_dir) / LOCK_NAME
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
