@@ -35,7 +35,7 @@ from seqrnn.cli.next_symbol import _train_options  # the same flags as `seqrnn t
 from seqrnn.config import from_dict
 from seqrnn.data.readers import expand_glob
 from seqrnn.errors import InputError
-from seqrnn.io.atomic import atomic_write, make_dir
+from seqrnn.io.atomic import atomic_write, check_replaceable, make_dir
 from seqrnn.models.registry import load_next_symbol_model
 from seqrnn.workflows import next_symbol as ns
 
@@ -315,6 +315,7 @@ def parse_cmd(
 @friendly_errors
 def baseline_cmd(kind, train, fmt, order, window, alpha, out):
     """Fit a Markov chain or Naive Bayes next-key model; use it with detect like an LSTM."""
+    check_replaceable(out)  # before fitting: a FIFO or device as --out fails at once
     model = fit_baseline(Baseline(kind), train, fmt, order, window, alpha)
     model.save(out)
     click.echo(f"{model.describe()}, vocabulary {len(model.vocab)}: wrote {out}")
