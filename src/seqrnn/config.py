@@ -11,6 +11,7 @@ import dataclasses
 import difflib
 import enum
 import json
+import math
 import tomllib
 import types
 import typing
@@ -60,8 +61,8 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
         (inner, *_) = typing.get_args(tp) or (Any,)
         seq = [_coerce(v, inner, where) for v in value]
         return tuple(seq) if origin is tuple else seq
-    if tp is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
+    if tp is float and not isinstance(value, bool):
+        return _finite_float(value, where)
     if tp is int and isinstance(value, bool):
         raise ConfigError(f"{where}: expected an integer, got {value!r}")
     if tp in (int, float, str, bool) and not isinstance(value, tp):
@@ -77,6 +78,18 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
         except (TypeError, ValueError):
             raise ConfigError(f"{where}: expected {tp.__name__}, got {value!r}") from None
     return value
+
+
+def _finite_float(value: Any, where: str) -> float:
+    """A float setting: NaN and infinity are refused here, once, because they compare False
+    with every bound (``lr <= 0`` lets NaN through) and then poison every figure downstream."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: expected float, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ConfigError(f"{where}: expected a finite number, got {value!r}")
+    return number
 
 
 def from_dict(cls: type[T], data: dict[str, Any], where: str = "config") -> T:
@@ -120,7 +133,12 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not a config file: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     try:
         if path.suffix == ".toml":
             return tomllib.loads(text)
@@ -138,10 +156,14 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
 
 
 def save_json(obj: Any, path: str | Path) -> None:
-    """Write ``to_dict(obj)`` as indented JSON (atomically, via a temporary file)."""
+    """Write ``to_dict(obj)`` as indented, strict JSON (atomically, via a temporary file)."""
     from seqrnn.io.atomic import atomic_write_text
 
-    atomic_write_text(path, json.dumps(to_dict(obj), indent=2, sort_keys=False) + "\n")
+    try:
+        text = json.dumps(to_dict(obj), indent=2, sort_keys=False, allow_nan=False)
+    except ValueError:  # JSON has no NaN / infinity; a config holding one is not usable
+        raise ConfigError(f"{path}: a setting is not a finite number (NaN or infinity)") from None
+    atomic_write_text(path, text + "\n")
 
 
 def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -33,3 +33,8 @@ class CheckpointError(SeqrnnError, ValueError):
 
 class TrainingError(SeqrnnError, RuntimeError):
     """Training cannot go on: a non-finite loss, or a setting the hardware cannot run."""
+
+
+class OutputError(InputError):
+    """A file or folder seqrnn cannot write (full disk, read-only, not a regular file ...),
+    named as the user gave it: ``path: problem``."""

@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from seqrnn.data.vocab import PAD, UNK, Vocabulary
+from seqrnn.evaluation.scoring import check_finite_log_probs
 from seqrnn.models.base import NextSymbolModel
 from seqrnn.nn.encoder import State
 from seqrnn.nn.next_symbol import Head, NextSymbolNet
@@ -161,6 +162,7 @@ def generate(
     log_probs = stepper.start(prime_t.expand(num_samples, -1))
     out = torch.empty(num_samples, length, dtype=torch.int64)
     for i in range(length):
+        check_finite_log_probs(log_probs, model)  # NaN would make sampling fail obscurely
         nxt = sample_next(log_probs, temperature, top_k, top_p, generator)
         out[:, i] = nxt
         if on_step is not None:

@@ -88,7 +88,7 @@ def test_parse_writes_sessions_templates_and_state(tmp_path):
     r = _run(["parse", str(log), "--out", str(tmp_path / "p"), "--session-regex", r"blk_-?\d+"])
     assert r.exit_code == 0 and "1 unassigned lines" in r.output
     assert (tmp_path / "p" / "sessions.txt").read_text() == "1 2\n"
-    assert (tmp_path / "p" / "drain3_state.bin").exists()
+    assert (tmp_path / "p" / "drain3_state.json").exists()
 
 
 def test_detect_on_one_long_stream_writes_flagged_positions_and_windows(tmp_path):

@@ -39,7 +39,7 @@ def test_hdfs_2k_templates_match_loghub_structured_csv(shared_data, tmp_path):
 
 
 def test_persisted_state_keeps_key_numbers_across_files(tmp_path):
-    state = str(tmp_path / "state.bin")
+    state = str(tmp_path / "state.json")
     first = [
         "Receiving block blk_1 src 10.0.0.1",
         "Deleting block blk_1 file /x",
@@ -87,3 +87,14 @@ def test_bad_parse_settings_are_refused():
         ParseConfig(session_regex="blk_(")
     with pytest.raises(ConfigError, match="must contain <Content>"):
         header_regex("<Date> <Time>")
+
+
+def test_a_saved_state_keeps_its_own_settings(tmp_path, caplog):
+    """The state's drain settings made its keys: a run with other settings uses the saved ones
+    (and says so) rather than renumbering."""
+    state = str(tmp_path / "state.json")
+    parse_lines(["Receiving block blk_1 src a"], ParseConfig(session_regex=BLOCK, state=state))
+    later = ParseConfig(session_regex=BLOCK, state=state, similarity=0.9)
+    parsed = parse_lines(["Receiving block blk_2 src b"], later)
+    assert parsed.sessions["blk_2"] == [1]  # 0.9 would have made a new template
+    assert "using the drain settings and masks it was built with" in caplog.text

@@ -15,7 +15,7 @@ from seqrnn.anomaly.training import detector_config_from_dict
 from seqrnn.classify.workflow import config_from_dict as classify_config
 from seqrnn.cli.common import ProgressBar
 from seqrnn.data.vocab import Vocabulary
-from seqrnn.errors import ConfigError, TrainingError
+from seqrnn.errors import ConfigError, OutputError, TrainingError
 from seqrnn.forecast.workflow import config_from_dict as forecast_config
 from seqrnn.generation import generate
 from seqrnn.io.runs import lock_run_dir
@@ -205,6 +205,6 @@ def test_best_epoch_weights_are_the_ones_returned(tmp_path):
 
 
 def test_a_run_in_use_is_refused(tmp_path):
-    refused = pytest.raises(ConfigError, match="in use by another seqrnn")
+    refused = pytest.raises(OutputError, match="in use by another seqrnn process")
     with lock_run_dir(tmp_path), refused, lock_run_dir(tmp_path):
         pass

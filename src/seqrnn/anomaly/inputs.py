@@ -116,7 +116,10 @@ def read_labelled_csv(
 def read_templates(path: str | Path) -> dict[str, str]:
     """Key -> template text from a CSV with ``key,template`` columns (what ``seqrnn parse``
     writes) or Loghub's ``EventId,EventTemplate`` (``E5`` is key ``5``)."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a readable CSV ({exc})", path) from None
     for key_col, text_col in (("key", "template"), ("EventId", "EventTemplate")):
         if key_col in frame.columns and text_col in frame.columns:
             keys = frame[key_col].str.replace(r"^E(\d+)$", r"\1", regex=True)

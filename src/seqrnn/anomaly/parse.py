@@ -17,7 +17,6 @@ report with its line number and the reason.
 
 from __future__ import annotations
 
-import base64
 import collections
 import logging
 import re
@@ -25,11 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drain3 import TemplateMiner
-from drain3.masking import MaskingInstruction
-from drain3.persistence_handler import PersistenceHandler
-from drain3.template_miner_config import TemplateMinerConfig
-
+from seqrnn.anomaly.drain_state import load_state, new_miner, save_state, settings
 from seqrnn.errors import ConfigError, InputError
 from seqrnn.io.atomic import atomic_write
 
@@ -59,7 +54,7 @@ class ParseConfig:
     masks: tuple[str, ...] = DEFAULT_MASKS
     similarity: float = 0.5  # drain sim_th (Loghub's HDFS setting)
     depth: int = 4
-    state: str | None = None  # drain3 state file: loaded when present, written after parsing
+    state: str | None = None  # JSON drain3 state: loaded when present, written after parsing
 
     def __post_init__(self) -> None:
         if self.session_regex is not None and self.window_lines is not None:
@@ -70,33 +65,6 @@ class ParseConfig:
             raise ConfigError(f"the step in lines must be positive, got {self.step_lines}")
         if self.session_regex is not None:
             _compile(self.session_regex, "session regex")
-
-
-class _StateFile(PersistenceHandler):
-    """drain3 persistence that keeps the latest state in memory and writes it atomically on
-    :meth:`flush` (drain3 would rewrite the file in place after every new template)."""
-
-    def __init__(self, path: str | None):
-        self.path = None if path is None else Path(path)
-        self.state: bytes | None = None
-
-    def save_state(self, state: bytes) -> None:
-        self.state = state
-
-    def load_state(self) -> bytes | None:
-        if self.path is None or not self.path.exists():
-            return None
-        data = self.path.read_bytes()
-        try:
-            base64.b64decode(data, validate=True)
-        except ValueError:
-            raise InputError("not a drain3 state file written by seqrnn parse", self.path) from None
-        return data
-
-    def flush(self) -> None:
-        if self.path is not None and self.state is not None:
-            state = self.state
-            atomic_write(self.path, lambda tmp: tmp.write_bytes(state))
 
 
 @dataclass
@@ -121,12 +89,14 @@ class LogParser:
             if config.session_regex is None
             else _compile(config.session_regex, "session regex")
         )
-        miner_config = TemplateMinerConfig()
-        miner_config.drain_sim_th = config.similarity
-        miner_config.drain_depth = config.depth
-        miner_config.masking_instructions = [MaskingInstruction(m, "*") for m in config.masks]
-        self.store = _StateFile(config.state)
-        self.miner = TemplateMiner(self.store, miner_config)
+        self.miner = new_miner(config.similarity, config.depth, config.masks)
+        if config.state is not None and Path(config.state).exists():
+            wanted = settings(self.miner)
+            self.miner = load_state(config.state)  # its settings made its keys: they win
+            if settings(self.miner) != wanted:
+                logger.warning(
+                    "%s: using the drain settings and masks it was built with", config.state
+                )
 
     def content(self, line: str) -> str | None:
         """The message part of ``line`` (``None`` when the header format does not match)."""
@@ -148,7 +118,8 @@ class LogParser:
 
     def save(self) -> None:
         """Write the miner state (when a state file was given)."""
-        self.store.flush()
+        if self.config.state is not None:
+            save_state(self.config.state, self.miner)
 
 
 def parse_lines(lines: Iterable[str], config: ParseConfig) -> ParsedLog:
@@ -218,16 +189,28 @@ def _compile(pattern: str, what: str) -> re.Pattern[str]:
         raise ConfigError(f"the {what} {pattern!r} is not a valid regex ({exc})") from None
 
 
+def default_state(out_dir: str | Path) -> str:
+    """``OUT/drain3_state.json``; refuses a folder that still holds the old jsonpickle state
+    (``drain3_state.bin``), since parsing on without it would renumber every key."""
+    legacy = Path(out_dir) / "drain3_state.bin"
+    if legacy.exists():
+        raise InputError(
+            "an old drain3 state (jsonpickle, which can run code) that this seqrnn no longer "
+            "reads; parse the logs again into a new folder",
+            legacy,
+        )
+    return str(Path(out_dir) / "drain3_state.json")
+
+
 def write_parsed(out_dir: str | Path, parsed: ParsedLog) -> list[Path]:
     """``sessions.txt`` (keys, one session per line), ``session_ids.txt`` (the identifier of
     each line of sessions.txt), ``templates.csv`` (key, template, lines) and
-    ``unassigned.csv`` (line, reason, text)."""
+    ``unassigned.csv`` (line, reason, text), each written atomically."""
     import pandas as pd
 
-    from seqrnn.io.atomic import atomic_write_text
+    from seqrnn.io.atomic import atomic_write_text, make_dir
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_dir(out_dir)
     names = list(parsed.sessions)
     atomic_write_text(
         out / "sessions.txt",
@@ -235,14 +218,14 @@ def write_parsed(out_dir: str | Path, parsed: ParsedLog) -> list[Path]:
     )
     atomic_write_text(out / "session_ids.txt", "".join(n + "\n" for n in names))
     keys = sorted(parsed.templates)
-    pd.DataFrame(
+    templates = pd.DataFrame(
         {
             "key": keys,
             "template": [parsed.templates[k] for k in keys],
             "lines": [parsed.counts[k] for k in keys],
         }
-    ).to_csv(out / "templates.csv", index=False)
-    pd.DataFrame(parsed.unassigned, columns=["line", "reason", "text"]).to_csv(
-        out / "unassigned.csv", index=False
     )
+    unassigned = pd.DataFrame(parsed.unassigned, columns=["line", "reason", "text"])
+    atomic_write(out / "templates.csv", lambda tmp: templates.to_csv(tmp, index=False))
+    atomic_write(out / "unassigned.csv", lambda tmp: unassigned.to_csv(tmp, index=False))
     return [out / n for n in ("sessions.txt", "session_ids.txt", "templates.csv", "unassigned.csv")]

@@ -20,7 +20,7 @@ from seqrnn.anomaly.evaluation import pr_curve
 from seqrnn.anomaly.inputs import SessionSet
 from seqrnn.anomaly.plots import plot_positions, plot_pr_curve, plot_score_histogram
 from seqrnn.anomaly.workflow import Detection
-from seqrnn.io.atomic import atomic_write_text
+from seqrnn.io.atomic import atomic_write, atomic_write_text, make_dir
 from seqrnn.io.runs import save_metrics
 from seqrnn.models.base import NextSymbolModel
 
@@ -56,8 +56,7 @@ def write_report(
     plots: bool = True,
 ) -> list[Path]:
     """Write every file of the run folder; returns their paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_dir(out_dir)
     v = detection.verdicts
     paths = [save_metrics(out, summary(detection, model, projected_normal))]
     labels = sessions.labels
@@ -70,14 +69,14 @@ def write_report(
             "anomalous": v.anomalous.astype(int),
         }
     )
-    frame.to_csv(out / "verdicts.csv", index=False)
+    atomic_write(out / "verdicts.csv", lambda tmp: frame.to_csv(tmp, index=False))
     paths.append(out / "verdicts.csv")
     paths.append(_write_explanations(out / "explanations.jsonl", detection, sessions))
     if plots:
         paths.append(plot_positions(detection.scores, v, out / "anomaly_positions.png"))
     if labels is not None and plots and 0 < labels.sum() < len(labels):
         curve = pr_curve(v.scores, labels)
-        curve.to_csv(out / "pr_curve.csv", index=False)
+        atomic_write(out / "pr_curve.csv", lambda tmp: curve.to_csv(tmp, index=False))
         m = detection.metrics
         point = (m.precision, m.recall)
         paths += [

@@ -19,7 +19,13 @@ from seqrnn.anomaly.inputs import (
     read_session_set,
     read_templates,
 )
-from seqrnn.anomaly.parse import LogParser, ParseConfig, parse_lines, write_parsed
+from seqrnn.anomaly.parse import (
+    LogParser,
+    ParseConfig,
+    default_state,
+    parse_lines,
+    write_parsed,
+)
 from seqrnn.anomaly.report import write_report
 from seqrnn.anomaly.stream import StreamDetector, key_events, log_events
 from seqrnn.anomaly.training import (
@@ -39,6 +45,8 @@ from seqrnn.cli.common import (
 from seqrnn.cli.next_symbol import _train_options  # the same flags as `seqrnn train`
 from seqrnn.config import from_dict
 from seqrnn.data.readers import expand_glob
+from seqrnn.errors import InputError
+from seqrnn.io.atomic import atomic_write, check_replaceable, make_dir
 from seqrnn.models.registry import load_next_symbol_model
 from seqrnn.next_symbol import training as ns
 from seqrnn.train.distributed import is_main_process
@@ -189,16 +197,12 @@ def _stream_file(m, detector, path, window, out) -> None:
     if not out:
         raise click.UsageError("--out is required with --stream")
     verdict = judge_stream(m, read_id_stream(path), detector, window)
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    columns = ["position", "key", "prob", "rank", "expected"]
-    pd.DataFrame(verdict.flagged, columns=columns).to_csv(
-        folder / "flagged_positions.csv", index=False
-    )
+    folder = make_dir(out)
+    flagged = pd.DataFrame(verdict.flagged, columns=["position", "key", "prob", "rank", "expected"])
     starts = np.arange(len(verdict.windows)) * window
-    pd.DataFrame({"start": starts, "flagged": verdict.windows}).to_csv(
-        folder / "windows.csv", index=False
-    )
+    windows = pd.DataFrame({"start": starts, "flagged": verdict.windows})
+    atomic_write(folder / "flagged_positions.csv", lambda tmp: flagged.to_csv(tmp, index=False))
+    atomic_write(folder / "windows.csv", lambda tmp: windows.to_csv(tmp, index=False))
     click.echo(
         f"{verdict.positions:,} positions, {len(verdict.flagged):,} flagged by "
         f"{detector.describe()}; {int(np.sum(verdict.windows > 0)):,} of "
@@ -240,6 +244,8 @@ def _follow(m, detector, opts) -> None:
     stream = StreamDetector(m, detector, opts["max_sessions"])
     parser, unassigned = None, []
     if opts["logs"]:
+        if opts["state"] and not Path(opts["state"]).is_file():
+            raise InputError("drain3 state file not found", opts["state"])
         parser = LogParser(
             ParseConfig(
                 header=opts["header"], session_regex=opts["session_regex"], state=opts["state"]
@@ -270,7 +276,7 @@ def _follow(m, detector, opts) -> None:
 @click.option("--session-regex", default=None, help=r"Group lines by identifier, e.g. 'blk_-?\d+'.")
 @click.option("--window-lines", type=int, help="Or: sessions of this many lines...")
 @click.option("--step-lines", type=int, help="...every this many lines (default: no overlap).")
-@click.option("--state", default=None, help="drain3 state file (default OUT/drain3_state.bin).")
+@click.option("--state", default=None, help="drain3 state file (default OUT/drain3_state.json).")
 @click.option("--similarity", default=0.5, show_default=True, help="drain3 similarity threshold.")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
@@ -284,7 +290,7 @@ def parse_cmd(
         session_regex=session_regex,
         window_lines=window_lines,
         step_lines=step_lines,
-        state=state or f"{out}/drain3_state.bin",
+        state=state or default_state(out),
         similarity=similarity,
     )
     files = [f for pattern in logs for f in expand_glob(pattern)]
@@ -321,6 +327,7 @@ def parse_cmd(
 @friendly_errors
 def baseline_cmd(kind, train, fmt, order, window, alpha, out):
     """Fit a Markov chain or Naive Bayes next-key model; use it with detect like an LSTM."""
+    check_replaceable(out)  # before fitting: a FIFO or device as --out fails at once
     model = fit_baseline(Baseline(kind), train, fmt, order, window, alpha)
     model.save(out)
     click.echo(f"{model.describe()}, vocabulary {len(model.vocab)}: wrote {out}")

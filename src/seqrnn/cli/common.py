@@ -27,7 +27,8 @@ def setup_logging(verbose: bool) -> None:
 
 
 def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn seqrnn's own errors into one clear line and exit status 2 (no traceback)."""
+    """Turn seqrnn's own errors, and file-system errors (full disk, no permission ...), into
+    one clear line and exit status 1 (no traceback)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -35,6 +36,9 @@ def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except SeqrnnError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a file-system fault the library did not name: still one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
     return wrapper
 

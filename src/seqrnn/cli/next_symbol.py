@@ -21,7 +21,7 @@ from seqrnn.cli.common import (
 )
 from seqrnn.data.formats import InputFormat
 from seqrnn.evaluation.metrics import summarize
-from seqrnn.evaluation.scoring import score_sequences
+from seqrnn.evaluation.scoring import check_finite_log_probs, score_sequences
 from seqrnn.io.runs import save_metrics
 from seqrnn.models.neural import load_model
 from seqrnn.models.registry import load_next_symbol_model
@@ -135,7 +135,9 @@ def predict_cmd(model, prefix, input_file, top_k):
         ctx = torch.zeros(1, L, dtype=torch.int64)
         if len(ids):
             ctx[0, L - len(ids) :] = torch.as_tensor(ids)
-        logp = m.next_log_probs(ctx)[0]
+        logp = m.next_log_probs(ctx)
+        check_finite_log_probs(logp, m)
+        logp = logp[0]
         top = logp.topk(min(top_k, len(logp)))
         guesses = ", ".join(
             f"{m.vocab.symbols[int(i)]} ({float(p):.3f})"

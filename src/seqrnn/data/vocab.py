@@ -97,6 +97,14 @@ class Vocabulary:
         """Rebuild a saved vocabulary; refuses a list that is not one."""
         if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
             raise CheckpointError("the saved vocabulary is not a list of strings")
+        seen: set[str] = set(_RESERVED)
+        for position, symbol in enumerate(symbols):
+            if symbol in seen:
+                raise CheckpointError(
+                    f"the saved vocabulary lists {symbol!r} twice (entry {position + 1}); "
+                    "each symbol must appear once"
+                )
+            seen.add(symbol)
         return cls(symbols)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from seqrnn.data.windows import Targets, Windows
+from seqrnn.errors import CheckpointError
 from seqrnn.models.base import NextSymbolModel
 
 
@@ -105,6 +106,7 @@ def score_sequences(
         contexts.split(batch_size), unique_rows[:, -1].split(batch_size), strict=True
     ):
         logp = model.next_log_probs(chunk)  # [b, V]
+        check_finite_log_probs(logp, model)
         lp_t = logp.gather(1, tgt[:, None])  # [b, 1]
         u_logp_target.append(lp_t[:, 0])
         u_rank.append((logp > lp_t).sum(1) + 1)  # ties count in the target's favour
@@ -123,6 +125,19 @@ def score_sequences(
         top_ids=torch.cat(u_top_i)[inverse].numpy(),
         top_probs=torch.cat(u_top_p)[inverse].double().numpy(),
     )
+
+
+def check_finite_log_probs(logp: torch.Tensor, model: NextSymbolModel) -> None:
+    """Refuse NaN / +inf log-probabilities: NaN compares False with everything, so it would
+    rank every target first (accuracy 1.0) and flag nothing (F1 1.0). ``-inf`` (probability
+    0) is a valid answer."""
+    bad = torch.isnan(logp) | torch.isposinf(logp)
+    if bool(bad.any()):
+        raise CheckpointError(
+            f"{model.describe()}: the model gives non-finite log-probabilities "
+            f"({int(bad.sum())} of {bad.numel()} values; its weights hold NaN or infinity: "
+            "training diverged or the file is damaged); retrain it"
+        )
 
 
 def _locate(

@@ -3,8 +3,10 @@
 A checkpoint is a single ``.safetensors`` file: the tensors (model weights, optimizer state,
 RNG state) plus, in the file's metadata header, one JSON document with everything needed to
 rebuild and continue: the kind of model, its config, the vocabulary, the training step and a
-SHA-256 of the tensor bytes. Nothing is ever unpickled; the file is written atomically, so an
-interrupted save leaves the previous checkpoint in place.
+SHA-256 that covers the tensor bytes *and* every other field of that JSON document (a changed
+window, vocabulary or scaler changes every answer as surely as a changed weight). Nothing is
+ever unpickled; the file is written atomically, so an interrupted save leaves the previous
+checkpoint in place. Version 1 files, whose checksum covered the tensors only, are refused.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from seqrnn.errors import CheckpointError
 from seqrnn.io.atomic import atomic_write
 
 FORMAT = "seqrnn-checkpoint"
-VERSION = 1
+VERSION = 2  # 2: the checksum covers the JSON header as well as the tensors
 
 
 @dataclass
@@ -39,20 +41,26 @@ class Checkpoint:
         return {k[len(p) :]: v for k, v in self.tensors.items() if k.startswith(p)}
 
 
-def _digest(tensors: dict[str, torch.Tensor]) -> str:
+def _digest(tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> str:
+    """SHA-256 of the tensors (name, shape, dtype, bytes) and of ``meta`` without its digest,
+    as canonical JSON (sorted keys, no spaces), so any change to either is detected."""
     h = hashlib.sha256()
     for name in sorted(tensors):
         t = tensors[name].detach().cpu().contiguous()
         h.update(name.encode())
         h.update(str(tuple(t.shape)).encode() + str(t.dtype).encode())
         h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    header = {k: v for k, v in meta.items() if k != "sha256"}
+    h.update(b"\0meta\0" + json.dumps(header, sort_keys=True, separators=(",", ":")).encode())
     return h.hexdigest()
 
 
 def save_checkpoint(path: str | Path, checkpoint: Checkpoint) -> None:
     """Write ``checkpoint`` to ``path`` atomically (temporary file, fsync, rename)."""
     tensors = {k: v.detach().cpu().contiguous() for k, v in checkpoint.tensors.items()}
-    meta = dict(checkpoint.meta, format=FORMAT, version=VERSION, sha256=_digest(tensors))
+    meta = dict(checkpoint.meta, format=FORMAT, version=VERSION)
+    meta = json.loads(json.dumps(meta))  # the form a reader will see (tuples -> lists ...)
+    meta["sha256"] = _digest(tensors, meta)
     header = {"seqrnn": json.dumps(meta)}
     atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=header))
 
@@ -73,17 +81,22 @@ def load_checkpoint(path: str | Path, kind: str | None = None) -> Checkpoint:
         ) from None
     try:
         meta = json.loads(header["seqrnn"])
-    except (KeyError, json.JSONDecodeError):
+    except (KeyError, TypeError, json.JSONDecodeError, RecursionError):
         raise CheckpointError(f"{path}: not a seqrnn checkpoint (no seqrnn metadata)") from None
-    if meta.get("format") != FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a seqrnn checkpoint")
+    if meta.get("version") == 1:
+        raise CheckpointError(
+            f"{path}: written by an older seqrnn (checkpoint version 1, whose header the "
+            "checksum did not cover); retrain"
+        )
     if meta.get("version") != VERSION:
         raise CheckpointError(
             f"{path}: checkpoint version {meta.get('version')} is not "
             f"supported (this seqrnn reads version {VERSION})"
         )
-    if meta.get("sha256") != _digest(tensors):
-        raise CheckpointError(f"{path}: checksum mismatch: the file was modified or damaged")
+    if meta.get("sha256") != _digest(tensors, meta):
+        raise CheckpointError(f"{path}: checksum mismatch (the file was changed or damaged)")
     if kind is not None and meta.get("kind") != kind:
         raise CheckpointError(f"{path}: holds a {meta.get('kind')!r} model, expected {kind!r}")
     return Checkpoint(tensors=tensors, meta=meta)

@@ -15,6 +15,7 @@ distribution would rank every key first and hide the anomaly.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -115,6 +116,8 @@ def load(path: str | Path) -> MarkovModel:
 def _check(order: int, alpha: float, V: int) -> None:
     if order < 1:
         raise ConfigError(f"the Markov order must be a positive integer, got {order}")
+    if not math.isfinite(alpha):  # NaN passes `alpha <= 0`: refuse it by name
+        raise ConfigError(f"the smoothing alpha must be a finite number, got {alpha}")
     if alpha <= 0:
         raise ConfigError(f"the smoothing alpha must be positive, got {alpha:g}")
     if V**order >= 2**62:

@@ -15,6 +15,7 @@ log-likelihood table and sums them (the original looped over windows in Python).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,8 @@ class NaiveBayesModel(NextSymbolModel):
         cls, sequences: list[np.ndarray], vocab: Vocabulary, window: int = 10, alpha: float = 1.0
     ) -> NaiveBayesModel:
         """Count (position, feature id, class) triples over all windows of ``sequences``."""
+        if not math.isfinite(alpha):  # NaN passes `alpha <= 0`: refuse it by name
+            raise ConfigError(f"the smoothing alpha must be a finite number, got {alpha}")
         if alpha <= 0:
             raise ConfigError(f"the smoothing alpha must be positive, got {alpha}")
         windows = Windows(sequences, window)

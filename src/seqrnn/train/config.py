@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -52,6 +53,9 @@ class TrainConfig:
         for name in ("epochs", "batch_size"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)}")
+        for name in ("learning_rate", "weight_decay", "momentum", "grad_clip", "min_delta"):
+            if not math.isfinite(getattr(self, name)):  # NaN / inf pass every `<= 0` test
+                raise ConfigError(f"{name} must be a finite number, got {getattr(self, name)}")
         if self.learning_rate <= 0:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
         if self.grad_clip < 0 or self.patience < 0:

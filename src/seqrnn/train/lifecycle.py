@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +38,13 @@ import torch
 from torch import nn
 
 from seqrnn.errors import ConfigError
-from seqrnn.io.runs import lock_run_dir, new_run_dir, save_config, save_metrics
+from seqrnn.io.runs import (
+    lock_run_dir,
+    new_run_dir,
+    remove_failed_run,
+    save_config,
+    save_metrics,
+)
 from seqrnn.train import distributed
 from seqrnn.train.callbacks import Callback
 from seqrnn.train.config import TrainConfig
@@ -190,7 +195,7 @@ def _run(
         raise
     except BaseException:
         if run_dir is not None and resume is None and ctx.is_main:
-            remove_unfinished(run_dir)
+            remove_failed_run(run_dir)
         raise
     distributed.barrier(ctx)
     bare = getattr(net, "module", net)
@@ -232,13 +237,6 @@ def read_config(run_dir: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"{run_dir}: not a run folder (no config.json)")
     return load_config_file(path)
-
-
-def remove_unfinished(run_dir: Path) -> None:
-    """Delete a run folder that holds no checkpoint (its run failed before the first epoch
-    ended), so failed starts leave nothing behind; a folder with a checkpoint is kept."""
-    if not any(run_dir.glob("*.safetensors")):
-        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def budget_callbacks(
