@@ -8,4 +8,39 @@
   the run folder;
 * :mod:`~seqrnn.anomaly.parse` (drain3) and :mod:`~seqrnn.anomaly.stream` (``--follow``);
 * :mod:`~seqrnn.anomaly.training`: training on distinct windows weighted by their counts.
+
+Public API (see docs/api.md): :func:`train_detector` (a :class:`DetectorConfig` whose defaults
+are the HDFS recipe), :func:`load_detector`, :func:`detect` (a :class:`DetectConfig` in, a
+:class:`Detection` with verdicts, metrics and explanations out), the session readers and the
+log parser.
 """
+
+from seqrnn.anomaly.inputs import SessionSet, read_labelled_csv, read_session_set, read_templates
+from seqrnn.anomaly.parse import LogParser, ParseConfig, ParsedLog, parse_lines
+from seqrnn.anomaly.training import (
+    DetectorConfig,
+    detector_config_from_dict,
+    detector_resume_config,
+)
+from seqrnn.anomaly.training import train_distinct as train_detector
+from seqrnn.anomaly.workflow import DetectConfig, Detection, build_detector, detect, load_detector
+
+__all__ = [
+    "DetectConfig",
+    "Detection",
+    "DetectorConfig",
+    "LogParser",
+    "ParseConfig",
+    "ParsedLog",
+    "SessionSet",
+    "build_detector",
+    "detect",
+    "detector_config_from_dict",
+    "detector_resume_config",
+    "load_detector",
+    "parse_lines",
+    "read_labelled_csv",
+    "read_session_set",
+    "read_templates",
+    "train_detector",
+]

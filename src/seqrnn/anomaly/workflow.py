@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,8 +35,9 @@ from seqrnn.anomaly.evaluation import DetectionMetrics, evaluate
 from seqrnn.anomaly.explain import explain
 from seqrnn.anomaly.inputs import SessionSet
 from seqrnn.anomaly.sessions import SessionScores, Verdicts, judge, score_sessions
+from seqrnn.data.formats import InputFormat
 from seqrnn.data.windows import Targets
-from seqrnn.errors import ConfigError
+from seqrnn.errors import CheckpointError, ConfigError
 from seqrnn.models.base import NextSymbolModel
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,22 @@ class Detection:
     verdicts: Verdicts
     metrics: DetectionMetrics | None = None
     explanations: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def load_detector(path: str | Path) -> NextSymbolModel:
+    """A next-symbol model of any kind (neural, Markov, Naive Bayes, NumPy reference) to
+    judge sessions with; a model trained on something else than sessions of keys (a text
+    model, an id stream) is refused, since its verdicts on sessions would mean nothing."""
+    from seqrnn.models.registry import load_next_symbol_model
+
+    model = load_next_symbol_model(path)
+    if model.input_format is not InputFormat.SESSIONS:
+        raise CheckpointError(
+            f"{path}: holds a model trained on {model.input_format.value}, not on sessions "
+            "of log keys; detection needs one made by seqrnn train-detector, seqrnn train "
+            "or seqrnn baseline on sessions"
+        )
+    return model
 
 
 def aggregator_for(model: NextSymbolModel, config: DetectConfig) -> SessionAggregator:

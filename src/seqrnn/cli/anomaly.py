@@ -33,7 +33,7 @@ from seqrnn.anomaly.training import (
     detector_resume_config,
     train_distinct,
 )
-from seqrnn.anomaly.workflow import DetectConfig, build_detector, detect
+from seqrnn.anomaly.workflow import DetectConfig, build_detector, detect, load_detector
 from seqrnn.cli.common import (
     RESUME_OPTION,
     ProgressBar,
@@ -47,7 +47,6 @@ from seqrnn.config import from_dict
 from seqrnn.data.readers import expand_glob
 from seqrnn.errors import InputError
 from seqrnn.io.atomic import atomic_write, check_replaceable, make_dir
-from seqrnn.models.registry import load_next_symbol_model
 from seqrnn.next_symbol import training as ns
 from seqrnn.train.distributed import is_main_process
 
@@ -158,7 +157,7 @@ def detect_cmd(
 ):
     """Judge sessions of MODEL's keys (any next-symbol model: LSTM, Markov, Naive Bayes)."""
     setup_logging(verbose)
-    m = load_next_symbol_model(model)
+    m = load_detector(model)
     config = from_dict(
         DetectConfig,
         {k: opts[k] for k in ("method", "g", "threshold", "quantile", "targets", "min_length")},

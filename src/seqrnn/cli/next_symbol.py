@@ -21,11 +21,11 @@ from seqrnn.cli.common import (
 )
 from seqrnn.data.formats import InputFormat
 from seqrnn.evaluation.metrics import summarize
-from seqrnn.evaluation.scoring import check_finite_log_probs, score_sequences
 from seqrnn.io.runs import save_metrics
 from seqrnn.models.neural import load_model
 from seqrnn.models.registry import load_next_symbol_model
 from seqrnn.next_symbol import training as ns
+from seqrnn.next_symbol import use
 from seqrnn.train.distributed import is_main_process
 
 FORMATS = click.Choice([f.value for f in InputFormat])
@@ -101,9 +101,7 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
 @friendly_errors
 def evaluate_cmd(model, data, fmt, top_k, out):
     """Cross-entropy, perplexity and top-k accuracy of MODEL (file or run folder) on DATA."""
-    m = load_next_symbol_model(model)
-    scores = score_sequences(m, ns.encode_file(m, data, fmt), top_k=top_k)
-    metrics = summarize(scores, top_k)
+    metrics = use.evaluate(load_next_symbol_model(model), data, fmt, top_k)
     for key, value in metrics.to_dict().items():
         click.echo(f"{key}: {value}")
     if out:
@@ -127,23 +125,9 @@ def predict_cmd(model, prefix, input_file, top_k):
         prefixes += [line.rstrip("\n") for line in input_file]
     if not prefixes:
         raise click.UsageError("give a PREFIX or --input")
-    import torch
-
-    L = m.context_length
     for text in prefixes:
-        ids = m.vocab.encode(text.split())[-L:]
-        ctx = torch.zeros(1, L, dtype=torch.int64)
-        if len(ids):
-            ctx[0, L - len(ids) :] = torch.as_tensor(ids)
-        logp = m.next_log_probs(ctx)
-        check_finite_log_probs(logp, m)
-        logp = logp[0]
-        top = logp.topk(min(top_k, len(logp)))
-        guesses = ", ".join(
-            f"{m.vocab.symbols[int(i)]} ({float(p):.3f})"
-            for p, i in zip(top.values.exp(), top.indices, strict=True)
-        )
-        click.echo(f"{text} -> {guesses}")
+        guesses = use.predict(m, text.split(), top_k)
+        click.echo(f"{text} -> " + ", ".join(f"{g.symbol} ({g.prob:.3f})" for g in guesses))
 
 
 @click.command("generate")
@@ -206,7 +190,7 @@ def score_cmd(model, data, fmt, out):
     from seqrnn.plots.next_symbol import plot_scores
 
     m = load_next_symbol_model(model)
-    s = score_sequences(m, ns.encode_file(m, data, fmt))
+    s = use.score(m, data, fmt)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     frame = pd.DataFrame(

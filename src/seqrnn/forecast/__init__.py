@@ -6,7 +6,14 @@ model with :func:`load_model`; every forecaster, network or baseline, answers
 """
 
 from seqrnn.forecast.baselines import Drift, Forecaster, Mean, Persistence, SeasonalNaive
-from seqrnn.forecast.evaluation import Evaluation, Split, WindowMode, evaluate, rolling_origin
+from seqrnn.forecast.evaluation import (
+    Evaluation,
+    Split,
+    WindowMode,
+    evaluate,
+    forecast_from,
+    rolling_origin,
+)
 from seqrnn.forecast.metrics import forecast_metrics
 from seqrnn.forecast.nets import Architecture, ForecastNet, Framing, ModelConfig, Strategy
 from seqrnn.forecast.readers import Fill, Series, read_series
@@ -17,6 +24,7 @@ from seqrnn.forecast.workflow import (
     ForecastResult,
     config_from_dict,
     load_model,
+    resume_config,
     train,
 )
 
@@ -43,9 +51,11 @@ __all__ = [
     "WindowMode",
     "config_from_dict",
     "evaluate",
+    "forecast_from",
     "forecast_metrics",
     "load_model",
     "read_series",
+    "resume_config",
     "rolling_origin",
     "train",
 ]

@@ -1,13 +1,15 @@
-"""Next-symbol models on event sequences: the public API.
+"""Next-symbol models on event sequences: the public API (see docs/api.md).
 
->>> from seqrnn import next_symbol
->>> config = next_symbol.run_config_from_dict({"data": {"train": "sessions.txt"}})
->>> result = next_symbol.train(config)              # doctest: +SKIP
->>> model = next_symbol.load_model(result.run_dir)  # doctest: +SKIP
+Train with :func:`train` (a :class:`RunConfig` in, a :class:`TrainResult` out), load with
+:func:`load_model`, then :func:`evaluate`, :func:`predict`, :func:`score` and :func:`sample`
+with any next-symbol model (neural, Markov chain, Naive Bayes, NumPy reference, text model).
 """
 
 from seqrnn.data.formats import InputFormat
+from seqrnn.evaluation.metrics import NextSymbolMetrics
+from seqrnn.evaluation.scoring import PositionScores
 from seqrnn.models.neural import NeuralNextSymbolModel, load_model
+from seqrnn.models.registry import load_next_symbol_model as load_any
 from seqrnn.next_symbol.training import (
     DataConfig,
     RunConfig,
@@ -18,17 +20,26 @@ from seqrnn.next_symbol.training import (
     run_config_from_dict,
     train,
 )
+from seqrnn.next_symbol.use import Guess, evaluate, predict, sample, score
 
 __all__ = [
     "DataConfig",
+    "Guess",
     "InputFormat",
     "NeuralNextSymbolModel",
+    "NextSymbolMetrics",
+    "PositionScores",
     "RunConfig",
     "TrainResult",
     "WindowWeights",
     "encode_file",
+    "evaluate",
+    "load_any",
     "load_model",
+    "predict",
     "resume_config",
     "run_config_from_dict",
+    "sample",
+    "score",
     "train",
 ]

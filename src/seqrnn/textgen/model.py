@@ -82,3 +82,19 @@ def load_text_model(path: str | Path, device: str | None = None) -> TextModel:
         raise CheckpointError(f"{path}: the model config does not match a text model")
     level = Level(ckpt.meta["level"])
     return TextModel(net, vocab, int(ckpt.meta["window"]), level, device or default_device())
+
+
+def sample(
+    model: TextModel,
+    prime: str = "\n",
+    length: int = 200,
+    temperature: float = 1.0,
+    seed: int | None = None,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> str:
+    """``prime`` continued by ``length`` symbols drawn from ``model``, as text."""
+    from seqrnn.generation import generate
+
+    ids = generate(model, model.encode(prime), length, temperature, top_k, top_p, 1, seed)[0]
+    return prime + model.decode(ids)
