@@ -11,6 +11,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from seqrnn.cli.types import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT, SEED
 from seqrnn.config import load_config_file
 from seqrnn.errors import SeqrnnError
 from seqrnn.train.callbacks import Callback
@@ -26,7 +27,9 @@ def setup_logging(verbose: bool) -> None:
 
 
 def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn seqrnn's own errors into one clear line and exit status 2 (no traceback)."""
+    """Turn seqrnn's own errors into one clear ``Error: ...`` line and exit status 1 (no
+    traceback). Bad option values never get here: their click types refuse them first, as
+    usage errors with exit status 2."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -50,14 +53,14 @@ CONFIG_OPTION = click.option(
 #: the flags of :class:`seqrnn.train.config.TrainConfig` and of the run folder, one definition
 #: for every verb that trains; a verb takes those it supports with :func:`train_options`
 _TRAIN_OPTIONS: dict[str, Callable] = {
-    "epochs": click.option("--epochs", "train__epochs", type=int),
-    "batch_size": click.option("--batch-size", "train__batch_size", type=int),
-    "lr": click.option("--lr", "train__learning_rate", type=float),
-    "clip": click.option("--clip", "train__grad_clip", type=float, help="0 = no clipping."),
+    "epochs": click.option("--epochs", "train__epochs", type=POSITIVE_INT),
+    "batch_size": click.option("--batch-size", "train__batch_size", type=POSITIVE_INT),
+    "lr": click.option("--lr", "train__learning_rate", type=POSITIVE),
+    "clip": click.option("--clip", "train__grad_clip", type=NON_NEGATIVE, help="0 = no clipping."),
     "patience": click.option(
-        "--patience", "train__patience", type=int, help="0 = no early stopping."
+        "--patience", "train__patience", type=NON_NEGATIVE_INT, help="0 = no early stopping."
     ),
-    "seed": click.option("--seed", "train__seed", type=int),
+    "seed": click.option("--seed", "train__seed", type=SEED),
     "device": click.option("--device", "train__device", help="auto, cpu, cuda, cuda:1 ..."),
     "runs_dir": click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
     "name": click.option("--name", "name", help="Run folder name (default: a timestamp)."),
