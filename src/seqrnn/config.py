@@ -11,6 +11,7 @@ import dataclasses
 import difflib
 import enum
 import json
+import math
 import tomllib
 import types
 import typing
@@ -29,6 +30,25 @@ def _suggest(key: str, choices: list[str]) -> str:
     return (
         f" (did you mean {near[0]!r}?)" if near else f" (known keys: {', '.join(sorted(choices))})"
     )
+
+
+_NUMBER = {int: "an integer", float: "a finite number"}
+
+
+def _number(value: float | str, tp: type, where: str) -> int | float:
+    """``value`` as ``tp``: a finite float, or an integer that is exactly one (``2.0`` is 2,
+    ``1.5`` is refused rather than cut to 1)."""
+    try:
+        number = float(value) if tp is float or isinstance(value, float) else int(value)
+    except ValueError:
+        try:  # "1e3" or "2.0" for an integer field
+            number = float(value)
+        except ValueError:
+            raise ConfigError(f"{where}: expected {_NUMBER[tp]}, got {value!r}") from None
+    if not math.isfinite(number) or (tp is int and number != int(number)):
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise ConfigError(f"{where}: expected {_NUMBER[tp]}, got {shown}")
+    return tp(number)
 
 
 def _coerce(value: Any, tp: Any, where: str) -> Any:
@@ -50,7 +70,7 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
             return value
         try:
             return tp(value)
-        except ValueError:
+        except (TypeError, ValueError):
             names = [m.value for m in tp]
             raise ConfigError(
                 f"{where}: {value!r} is not one of {', '.join(map(str, names))}"
@@ -58,12 +78,20 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
             ) from None
     if origin in (list, tuple):
         (inner, *_) = typing.get_args(tp) or (Any,)
+        if isinstance(value, str):
+            value = [value]  # one item, not its characters
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
         seq = [_coerce(v, inner, where) for v in value]
         return tuple(seq) if origin is tuple else seq
-    if tp is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if tp is int and isinstance(value, bool):
-        raise ConfigError(f"{where}: expected an integer, got {value!r}")
+    if tp in (int, float, str, bool) and isinstance(value, dict | list | tuple):
+        raise ConfigError(f"{where}: expected one {tp.__name__} value, got {value!r}")
+    if tp in (int, float) and isinstance(value, bool):
+        raise ConfigError(f"{where}: expected {_NUMBER[tp]}, got {value!r}")
+    if tp in (int, float) and isinstance(value, float | str):
+        return _number(value, tp, where)
+    if tp is float and isinstance(value, int):
+        return _number(str(value), tp, where)
     if tp in (int, float, str, bool) and not isinstance(value, tp):
         try:
             if tp is bool and isinstance(value, str):
@@ -73,6 +101,8 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
                 if low in ("false", "0", "no"):
                     return False
                 raise ValueError
+            if tp is bool and value not in (0, 1):
+                raise ValueError  # 2 or 0.5 is not a yes or a no
             return tp(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{where}: expected {tp.__name__}, got {value!r}") from None
@@ -81,11 +111,13 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
 
 def from_dict(cls: type[T], data: dict[str, Any], where: str = "config") -> T:
     """Build dataclass ``cls`` from ``data``; unknown keys raise with the nearest known key."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a table of settings, got {data!r}")
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     hints = typing.get_type_hints(cls)
     kwargs = {}
     for key, value in data.items():
-        key_norm = key.replace("-", "_")
+        key_norm = str(key).replace("-", "_")
         if key_norm not in fields:
             raise ConfigError(f"{where}: unknown key {key!r}" + _suggest(key_norm, list(fields)))
         kwargs[key_norm] = _coerce(value, hints[key_norm], f"{where}.{key_norm}")
@@ -120,7 +152,10 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from None
     try:
         if path.suffix == ".toml":
             return tomllib.loads(text)

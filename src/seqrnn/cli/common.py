@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from seqrnn.cli.types import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT, SEED
 from seqrnn.config import load_config_file
-from seqrnn.errors import SeqrnnError
+from seqrnn.errors import ConfigError, SeqrnnError
 from seqrnn.train.callbacks import Callback
 
 
@@ -91,8 +91,13 @@ def merge_config(config_file: str | None, overrides: dict[str, Any]) -> dict[str
             continue
         node = data
         *parents, leaf = dotted.split("__")
-        for key in parents:
+        for depth, key in enumerate(parents, start=1):
             node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                where = ".".join(parents[:depth])
+                raise ConfigError(
+                    f"{config_file}: {where}: expected a table of settings, got {node!r}"
+                )
         node[leaf] = value
     return data
 

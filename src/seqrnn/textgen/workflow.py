@@ -87,6 +87,9 @@ def text_config_from_dict(data: dict[str, Any]) -> TextRunConfig:
     keys get a suggestion). ``train.precision = "auto"`` (the default) means bf16 where the
     device has bfloat16 matrix units, else fp32; with ``minutes`` and no ``train.epochs``
     the time budget alone ends training."""
+    for table in ("data", "train"):  # read below before from_dict checks the types
+        if not isinstance(data.get(table, {}), dict):
+            raise ConfigError(f"config.{table}: expected a table of settings, got {data[table]!r}")
     merged = _deep_merge(to_dict(TextRunConfig()), data)
     if isinstance(merged["data"]["train"], str):
         merged["data"]["train"] = [merged["data"]["train"]]
