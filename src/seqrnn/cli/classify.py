@@ -31,6 +31,7 @@ from seqrnn.cli.common import (
 )
 from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT
 from seqrnn.config import to_dict
+from seqrnn.data.readers import decode_lines
 from seqrnn.io.runs import save_metrics
 
 FORMATS = click.Choice([f.value for f in SourceFormat])
@@ -157,14 +158,14 @@ def evaluate_cmd(model, data, out, **flags):
 
 @click.command("predict")
 @click.argument("model")
-@click.argument("input", default="-", type=click.File("r", encoding="utf-8"))
+@click.argument("input", default="-", type=click.File("rb"))
 @click.option("--with-text/--no-text", default=False, help="Echo each input line after it.")
 @friendly_errors
 def predict_cmd(model, input, with_text):
     """Label each line of INPUT (a file, or stdin when '-' or absent): prints
     ``label<TAB>probability`` per line."""
     classifier = load_model(model)
-    lines = [line.rstrip("\n") for line in input]
+    lines = decode_lines(input, getattr(input, "name", "<stdin>"))
     if not lines:
         return
     labels, probs = predict_labels(classifier, lines)

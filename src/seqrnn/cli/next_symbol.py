@@ -26,6 +26,7 @@ from seqrnn.cli.types import (
     SEED,
 )
 from seqrnn.config import load_config_file
+from seqrnn.data.readers import decode_lines
 from seqrnn.evaluation.metrics import summarize
 from seqrnn.evaluation.scoring import score_sequences
 from seqrnn.io.runs import save_metrics
@@ -137,7 +138,7 @@ def evaluate_cmd(model, data, fmt, top_k, out):
 @click.argument("model")
 @click.argument("prefix", nargs=-1)
 @click.option(
-    "--input", "input_file", type=click.File("r"), help="Read one prefix per line (- for stdin)."
+    "--input", "input_file", type=click.File("rb"), help="Read one prefix per line (- for stdin)."
 )
 @click.option("--top-k", type=POSITIVE_INT, default=5, show_default=True)
 @friendly_errors
@@ -146,7 +147,7 @@ def predict_cmd(model, prefix, input_file, top_k):
     m = load_next_symbol_model(model)
     prefixes = [" ".join(prefix)] if prefix else []
     if input_file is not None:
-        prefixes += [line.rstrip("\n") for line in input_file]
+        prefixes += decode_lines(input_file, getattr(input_file, "name", "<stdin>"))
     if not prefixes:
         raise click.UsageError("give a PREFIX or --input")
     import torch
