@@ -39,6 +39,12 @@ from seqrnn.data.readers import expand_glob
 from seqrnn.models.registry import load_next_symbol_model
 from seqrnn.workflows import next_symbol as ns
 
+#: the models that predict log keys: every next-symbol kind but character/word text models
+KEY_MODELS = ("next_symbol", "markov", "naive_bayes", "numpy_reference")
+KEY_MODELS_NEEDED = (
+    "a next-key model (made by `seqrnn train-detector`, `seqrnn train`, `seqrnn baseline` or "
+    "`seqrnn reference train`)"
+)
 HDFS_HEADER = "<Date> <Time> <Pid> <Level> <Component>: <Content>"
 
 
@@ -165,7 +171,7 @@ def detect_cmd(
 ):
     """Judge sessions of MODEL's keys (any next-symbol model: LSTM, Markov, Naive Bayes)."""
     setup_logging(verbose)
-    m = load_next_symbol_model(model)
+    m = load_next_symbol_model(model, "`seqrnn detect`", KEY_MODELS, KEY_MODELS_NEEDED)
     config = from_dict(
         DetectConfig,
         {k: opts[k] for k in ("method", "g", "threshold", "quantile", "targets", "min_length")},

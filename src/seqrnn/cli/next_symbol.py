@@ -30,7 +30,8 @@ from seqrnn.data.readers import decode_lines
 from seqrnn.evaluation.metrics import summarize
 from seqrnn.evaluation.scoring import score_sequences
 from seqrnn.io.runs import save_metrics
-from seqrnn.models.registry import load_next_symbol_model
+from seqrnn.models.kinds import load_checkpoint_of
+from seqrnn.models.registry import load_next_symbol_model, resolve_model_path
 from seqrnn.train.distributed import is_main_process
 from seqrnn.train.trainer import TrainingInterrupted
 from seqrnn.workflows import next_symbol as ns
@@ -91,6 +92,8 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
     """Train a next-symbol model; writes a run folder and prints where."""
     setup_logging(verbose)
     if resume:
+        checkpoint = resolve_model_path(resume)
+        load_checkpoint_of(checkpoint, [ns.KIND], "`seqrnn train --resume`")
         data = load_config_file(Path(resume) / "config.json")
     else:
         data = merge_config(config_file, flags)
@@ -124,7 +127,7 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
 @friendly_errors
 def evaluate_cmd(model, data, fmt, top_k, out):
     """Cross-entropy, perplexity and top-k accuracy of MODEL (file or run folder) on DATA."""
-    m = load_next_symbol_model(model)
+    m = load_next_symbol_model(model, "`seqrnn evaluate`")
     scores = score_sequences(m, ns.encode_file(m, data, fmt), top_k=top_k)
     metrics = summarize(scores, top_k)
     for key, value in metrics.to_dict().items():
@@ -144,7 +147,7 @@ def evaluate_cmd(model, data, fmt, top_k, out):
 @friendly_errors
 def predict_cmd(model, prefix, input_file, top_k):
     """The top-k next symbols after PREFIX (whitespace-separated symbols) with probabilities."""
-    m = load_next_symbol_model(model)
+    m = load_next_symbol_model(model, "`seqrnn predict`")
     prefixes = [" ".join(prefix)] if prefix else []
     if input_file is not None:
         prefixes += decode_lines(input_file, getattr(input_file, "name", "<stdin>"))
@@ -196,7 +199,7 @@ def generate_cmd(model, prime, length, temperature, top_k, top_p, num_samples, s
     """
     from seqrnn.generation import TextStream, generate
 
-    m = load_next_symbol_model(model)
+    m = load_next_symbol_model(model, "`seqrnn generate`")
     is_text = hasattr(m, "detokenize")
     tokenize = m.tokenize if is_text else str.split
     detokenize = m.detokenize if is_text else " ".join
@@ -232,7 +235,7 @@ def score_cmd(model, data, fmt, out):
 
     from seqrnn.plots.next_symbol import plot_scores
 
-    m = load_next_symbol_model(model)
+    m = load_next_symbol_model(model, "`seqrnn score`")
     s = score_sequences(m, ns.encode_file(m, data, fmt))
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)

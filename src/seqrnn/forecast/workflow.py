@@ -22,7 +22,6 @@ import numpy as np
 import torch
 
 from seqrnn.config import from_dict, replace, to_dict
-from seqrnn.errors import CheckpointError
 from seqrnn.forecast.baselines import Forecaster, naive_baselines
 from seqrnn.forecast.evaluation import Evaluation, Split, WindowMode, evaluate, forecast_from
 from seqrnn.forecast.nets import Architecture, ForecastNet, ModelConfig, Strategy
@@ -33,8 +32,10 @@ from seqrnn.forecast.task import ForecastTask, KeepBest
 from seqrnn.forecast.transforms import Differencer, Scaler
 from seqrnn.forecast.windows import ShuffledBatches, StatefulBatches, gather_inputs, gather_targets
 from seqrnn.io.atomic import atomic_write_text
-from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict, save_checkpoint
+from seqrnn.io.checkpoint import Checkpoint, load_state_strict, save_checkpoint
 from seqrnn.io.runs import new_run_dir, save_config, save_metrics
+from seqrnn.models.kinds import load_checkpoint_of
+from seqrnn.models.registry import resolve_model_path
 from seqrnn.train.callbacks import Callback
 from seqrnn.train.config import ConfigError, TrainConfig
 from seqrnn.train.trainer import Trainer
@@ -264,10 +265,10 @@ def load_model(path: str | Path) -> tuple[NeuralForecaster, DataConfig]:
     file or a run folder."""
     path = Path(path)
     if path.is_dir():
+        if not (path / "model.safetensors").exists():  # another task's run folder: say which
+            load_checkpoint_of(resolve_model_path(path), [KIND], "`seqrnn forecast`")
         path = path / "model.safetensors"
-        if not path.exists():
-            raise CheckpointError(f"{path.parent}: no model.safetensors in this folder")
-    ckpt = load_checkpoint(path, kind=KIND)
+    ckpt = load_checkpoint_of(path, [KIND], "`seqrnn forecast`")
     cfg = from_dict(ModelConfig, ckpt.meta["model_config"], f"{path} model_config")
     data = from_dict(DataConfig, ckpt.meta["data_config"], f"{path} data_config")
     scaler = Scaler.from_dict(ckpt.meta["scaler"])
