@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seqrnn.data.readers import csv_rows
+from seqrnn.data.readers import csv_rows, split_lines
 from seqrnn.errors import InputError
 
 
@@ -137,7 +137,7 @@ def _read_lines_per_class(items: list[str]) -> LabelledTexts:
             label = label_from_name(path)
         if not label:
             raise InputError("empty class label (write LABEL=PATH)", path)
-        lines = [line.strip() for line in read_text_file(path).splitlines()]
+        lines = [line.strip() for line in split_lines(read_text_file(path))]
         texts = [line for line in lines if line]
         if not texts:
             raise InputError("no texts in this file (it is empty)", path)
@@ -188,7 +188,7 @@ def _read_table(path: Path, text_column: str, label_column: str) -> LabelledText
 
 def _jsonl_rows(path: Path, text: str) -> list[tuple[int, dict]]:
     rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if not line.strip():
             continue
         try:
