@@ -170,3 +170,11 @@ def test_cross_validate_refuses_more_folds_than_texts():
     assert str(err.value) == (
         "folds: 500 folds need at least 500 texts of every label; label 'pos' has 60 (of 120 texts)"
     )
+
+
+@pytest.mark.parametrize(
+    "args", [["train", "--no-such-option"], ["trian"], ["generate"], ["forecast", "predict"]]
+)
+def test_unknown_options_verbs_and_missing_arguments_exit_2(args):
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 2 and res.output.splitlines()[-1].startswith("Error: ")
