@@ -226,4 +226,4 @@ def test_a_config_file_that_is_not_utf8(tmp_path):
     config.write_bytes(b"train:\n  epochs: \xff\n")
     with pytest.raises(ConfigError) as err:
         load_config_file(config)
-    assert str(err.value) == f"{config}: not UTF-8 text (invalid start byte)"
+    assert str(err.value) == f"{config}: not a config file: not UTF-8 text (invalid start byte)"
