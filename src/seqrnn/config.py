@@ -32,6 +32,25 @@ def _suggest(key: str, choices: list[str]) -> str:
     )
 
 
+_NUMBER = {int: "an integer", float: "a finite number"}
+
+
+def _number(value: float | str, tp: type, where: str) -> int | float:
+    """``value`` as ``tp``: a finite float, or an integer that is exactly one (``2.0`` is 2,
+    ``1.5`` is refused rather than cut to 1)."""
+    try:
+        number = float(value) if tp is float or isinstance(value, float) else int(value)
+    except ValueError:
+        try:  # "1e3" or "2.0" for an integer field
+            number = float(value)
+        except ValueError:
+            raise ConfigError(f"{where}: expected {_NUMBER[tp]}, got {value!r}") from None
+    if not math.isfinite(number) or (tp is int and number != int(number)):
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise ConfigError(f"{where}: expected {_NUMBER[tp]}, got {shown}")
+    return tp(number)
+
+
 def _coerce(value: Any, tp: Any, where: str) -> Any:
     """Convert a plain value (from JSON/TOML/YAML/CLI) to the annotated type ``tp``."""
     origin = typing.get_origin(tp)
@@ -51,7 +70,7 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
             return value
         try:
             return tp(value)
-        except ValueError:
+        except (TypeError, ValueError):
             names = [m.value for m in tp]
             raise ConfigError(
                 f"{where}: {value!r} is not one of {', '.join(map(str, names))}"
@@ -59,12 +78,20 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
             ) from None
     if origin in (list, tuple):
         (inner, *_) = typing.get_args(tp) or (Any,)
+        if isinstance(value, str):
+            value = [value]  # one item, not its characters
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
         seq = [_coerce(v, inner, where) for v in value]
         return tuple(seq) if origin is tuple else seq
-    if tp is float and not isinstance(value, bool):
-        return _finite_float(value, where)
-    if tp is int and isinstance(value, bool):
-        raise ConfigError(f"{where}: expected an integer, got {value!r}")
+    if tp in (int, float, str, bool) and isinstance(value, dict | list | tuple):
+        raise ConfigError(f"{where}: expected one {tp.__name__} value, got {value!r}")
+    if tp in (int, float) and isinstance(value, bool):
+        raise ConfigError(f"{where}: expected {_NUMBER[tp]}, got {value!r}")
+    if tp in (int, float) and isinstance(value, float | str):
+        return _number(value, tp, where)
+    if tp is float and isinstance(value, int):
+        return _number(str(value), tp, where)
     if tp in (int, float, str, bool) and not isinstance(value, tp):
         try:
             if tp is bool and isinstance(value, str):
@@ -74,31 +101,23 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
                 if low in ("false", "0", "no"):
                     return False
                 raise ValueError
+            if tp is bool and value not in (0, 1):
+                raise ValueError  # 2 or 0.5 is not a yes or a no
             return tp(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{where}: expected {tp.__name__}, got {value!r}") from None
     return value
 
 
-def _finite_float(value: Any, where: str) -> float:
-    """A float setting: NaN and infinity are refused here, once, because they compare False
-    with every bound (``lr <= 0`` lets NaN through) and then poison every figure downstream."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}: expected float, got {value!r}") from None
-    if not math.isfinite(number):
-        raise ConfigError(f"{where}: expected a finite number, got {value!r}")
-    return number
-
-
 def from_dict(cls: type[T], data: dict[str, Any], where: str = "config") -> T:
     """Build dataclass ``cls`` from ``data``; unknown keys raise with the nearest known key."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a table of settings, got {data!r}")
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     hints = typing.get_type_hints(cls)
     kwargs = {}
     for key, value in data.items():
-        key_norm = key.replace("-", "_")
+        key_norm = str(key).replace("-", "_")
         if key_norm not in fields:
             raise ConfigError(f"{where}: unknown key {key!r}" + _suggest(key_norm, list(fields)))
         kwargs[key_norm] = _coerce(value, hints[key_norm], f"{where}.{key_norm}")

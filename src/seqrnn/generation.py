@@ -14,6 +14,7 @@ Two ways to get the next distribution, chosen once in :func:`stepper_for`:
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -23,10 +24,24 @@ import torch
 import torch.nn.functional as F
 
 from seqrnn.data.vocab import PAD, UNK, Vocabulary
+from seqrnn.errors import ConfigError
 from seqrnn.evaluation.scoring import check_finite_log_probs
 from seqrnn.models.base import NextSymbolModel
 from seqrnn.nn.encoder import State
 from seqrnn.nn.next_symbol import Head, NextSymbolNet
+
+
+def check_sampling(
+    temperature: float, top_k: int | None = None, top_p: float | None = None
+) -> None:
+    """Refuse sampling settings that would crash or silently mean something else
+    (``nan`` temperature, ``top_k = 0``, ``top_p = 2``) with a :class:`ConfigError`."""
+    if not (math.isfinite(temperature) and temperature >= 0):
+        raise ConfigError(f"temperature must be a finite number >= 0, got {temperature}")
+    if top_k is not None and top_k <= 0:
+        raise ConfigError(f"top_k must be positive, got {top_k}")
+    if top_p is not None and not 0 < top_p <= 1:  # also refuses nan
+        raise ConfigError(f"top_p must be in (0, 1], got {top_p}")
 
 
 def sample_next(
@@ -42,8 +57,7 @@ def sample_next(
     ``banned`` ids (padding and unknown by default) are never drawn. ``top_k`` keeps the k
     most likely ids, ``top_p`` the smallest set whose probability reaches ``p``.
     """
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    check_sampling(temperature, top_k, top_p)
     logits = log_probs.double().clone()
     if banned:
         logits[:, list(banned)] = -torch.inf
@@ -51,13 +65,9 @@ def sample_next(
         return logits.argmax(dim=1)
     logits = logits / temperature
     if top_k is not None:
-        if top_k <= 0:
-            raise ValueError(f"top_k must be positive, got {top_k}")
         kth = logits.topk(min(top_k, logits.size(1)), dim=1).values[:, -1:]
         logits = logits.masked_fill(logits < kth, -torch.inf)
     if top_p is not None:
-        if not 0 < top_p <= 1:
-            raise ValueError(f"top_p must be in (0, 1], got {top_p}")
         sorted_logits, order = logits.sort(dim=1, descending=True)
         cum = sorted_logits.softmax(dim=1).cumsum(dim=1)
         drop = cum - sorted_logits.softmax(dim=1) >= top_p  # keep the first id that crosses p
@@ -153,6 +163,11 @@ def generate(
     ``on_step`` receives each step's ``[num_samples]`` new ids as soon as they are drawn (to
     stream them out). ``stepper`` defaults to :func:`stepper_for` ``(model)``.
     """
+    check_sampling(temperature, top_k, top_p)
+    if length < 0 or num_samples < 1:
+        raise ConfigError(
+            f"length must be >= 0 and num_samples >= 1, got {length} and {num_samples}"
+        )
     generator = torch.Generator()
     # an unseeded draw takes fresh OS entropy rather than torch.seed(), which would reseed
     # (and so disturb) the caller's global torch RNG stream

@@ -115,14 +115,16 @@ def test_non_integer_key_names_file_and_line(tmp_path):
 def test_zero_window_and_batch(tmp_path):
     f = tmp_path / "ok.txt"
     f.write_text("1 2 3\n")
-    assert (
-        "data.window must be a positive integer, got 0"
-        in run("train", "--train", f, "--window", "0").output
+    res = run("train", "--train", f, "--window", "0")  # a usage error: exit 2, option named
+    assert res.exit_code == 2 and "Invalid value for '--window': 0 is not in the range x>=1." in (
+        res.output
     )
-    assert (
-        "batch_size must be a positive integer, got -1"
-        in run("train", "--train", f, "--batch-size", "-1").output
-    )
+    res = run("train", "--train", f, "--batch-size", "-1")
+    assert res.exit_code == 2 and "'--batch-size': -1 is not in the range x>=1." in res.output
+    config = tmp_path / "c.toml"  # the same values from a config file: ConfigError, exit 1
+    config.write_text(f'[data]\ntrain = "{f}"\nwindow = 0\n')
+    res = run("train", "--config", config)
+    assert res.exit_code == 1 and "data.window must be a positive integer, got 0" in res.output
 
 
 def test_stream_shorter_than_a_window(tmp_path):

@@ -73,7 +73,9 @@ def test_run_folder_and_model_file_round_trip(tmp_path):
         result.forecaster.predict_at(SERIES.values, origins, 3),
     )
     save_checkpoint(tmp_path / "other.safetensors", Checkpoint({}, {"kind": "next_symbol"}))
-    with pytest.raises(CheckpointError, match="holds a 'next_symbol' model, expected 'forecast'"):
+    with pytest.raises(
+        CheckpointError, match=r"holds a next-symbol network .*; `seqrnn forecast` needs"
+    ):
         load_model(tmp_path / "other.safetensors")
 
 

@@ -12,13 +12,20 @@ explanations point back at the input line. Empty sessions are kept (they get a v
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from seqrnn.data.readers import expand_glob, read_sessions
+from seqrnn.data.readers import (
+    csv_rows,
+    expand_glob,
+    parse_ids,
+    read_sessions,
+    read_text,
+    split_lines,
+)
 from seqrnn.errors import InputError
 
 
@@ -74,7 +81,7 @@ def read_session_set(path: str | Path, label: int | None = None) -> SessionSet:
 
 def read_labels(path: str | Path, count: int) -> np.ndarray:
     """One ``0`` (normal) or ``1`` (abnormal) per line; exactly ``count`` lines."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    lines = split_lines(read_text(path))
     labels = np.zeros(len(lines), dtype=np.int64)
     for number, text in enumerate(lines, start=1):
         if text.strip() not in ("0", "1"):
@@ -87,41 +94,39 @@ def read_labels(path: str | Path, count: int) -> np.ndarray:
     return labels
 
 
+def _table(path: str | Path, *columns: str) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV that must have ``columns``; errors name the file and line."""
+    header, rows = csv_rows(path, read_text(path))
+    for column in columns:
+        if column not in header:
+            raise InputError(f"no {column!r} column (columns: {', '.join(header)})", path, 1)
+    return rows
+
+
 def read_labelled_csv(
     path: str | Path, sequence_column: str = "Sequence", label_column: str = "label"
 ) -> SessionSet:
     """A CSV of sessions with labels (logdeep / loglizer style)."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable CSV ({exc})", path) from None
-    for column in (sequence_column, label_column):
-        if column not in frame.columns:
-            raise InputError(f"no {column!r} column (columns: {', '.join(frame.columns)})", path, 1)
-    sessions, labels = [], np.zeros(len(frame), dtype=np.int64)
-    pairs = zip(frame[sequence_column], frame[label_column], strict=True)
-    for row, (text, label) in enumerate(pairs):
-        line = row + 2  # header is line 1
+    out = SessionSet(labels=np.zeros(0, dtype=np.int64))
+    labels = []
+    for line, row in _table(path, sequence_column, label_column):
+        label = row[label_column]
         if label.strip() not in ("0", "1"):
             raise InputError(f"a label must be 0 or 1, got {label!r}", path, line)
-        labels[row] = int(label)
-        try:
-            sessions.append(np.array(text.split(), dtype=np.int64))
-        except ValueError:
-            bad = next(t for t in text.split() if not t.lstrip("-").isdigit())
-            raise InputError(f"{bad!r} is not an integer key", path, line) from None
-    return SessionSet(sessions, [str(path)] * len(sessions), list(range(2, len(frame) + 2)), labels)
+        labels.append(int(label))
+        out.sessions.append(parse_ids(row[sequence_column].split(), path, line, "key"))
+        out.source.append(str(path))
+        out.line.append(line)
+    out.labels = np.array(labels, dtype=np.int64)
+    return out
 
 
 def read_templates(path: str | Path) -> dict[str, str]:
     """Key -> template text from a CSV with ``key,template`` columns (what ``seqrnn parse``
     writes) or Loghub's ``EventId,EventTemplate`` (``E5`` is key ``5``)."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable CSV ({exc})", path) from None
+    header, rows = csv_rows(path, read_text(path))
     for key_col, text_col in (("key", "template"), ("EventId", "EventTemplate")):
-        if key_col in frame.columns and text_col in frame.columns:
-            keys = frame[key_col].str.replace(r"^E(\d+)$", r"\1", regex=True)
-            return dict(zip(keys, frame[text_col], strict=True))
+        if key_col in header and text_col in header:
+            keys = [re.sub(r"^E(\d+)$", r"\1", row[key_col]) for _, row in rows]
+            return dict(zip(keys, (row[text_col] for _, row in rows), strict=True))
     raise InputError("expected columns key,template or EventId,EventTemplate", path, 1)

@@ -7,15 +7,14 @@ Every error names the file and, where there is one, the line.
 
 from __future__ import annotations
 
-import csv
 import enum
 import gzip
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from seqrnn.data.readers import csv_rows, split_lines
 from seqrnn.errors import InputError
 
 
@@ -138,7 +137,7 @@ def _read_lines_per_class(items: list[str]) -> LabelledTexts:
             label = label_from_name(path)
         if not label:
             raise InputError("empty class label (write LABEL=PATH)", path)
-        lines = [line.strip() for line in read_text_file(path).splitlines()]
+        lines = [line.strip() for line in split_lines(read_text_file(path))]
         texts = [line for line in lines if line]
         if not texts:
             raise InputError("no texts in this file (it is empty)", path)
@@ -169,7 +168,7 @@ def _read_table(path: Path, text_column: str, label_column: str) -> LabelledText
     if _suffix(path) in (".jsonl", ".json"):
         rows = _jsonl_rows(path, text)
     else:
-        rows = _csv_rows(path, text, "\t" if _suffix(path) == ".tsv" else ",")
+        rows = csv_rows(path, text, "\t" if _suffix(path) == ".tsv" else ",")[1]
     out = LabelledTexts()
     for line, row in rows:
         for col in (text_column, label_column):
@@ -189,7 +188,7 @@ def _read_table(path: Path, text_column: str, label_column: str) -> LabelledText
 
 def _jsonl_rows(path: Path, text: str) -> list[tuple[int, dict]]:
     rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if not line.strip():
             continue
         try:
@@ -199,30 +198,4 @@ def _jsonl_rows(path: Path, text: str) -> list[tuple[int, dict]]:
         if not isinstance(row, dict):
             raise InputError("each line must be a JSON object", path, number)
         rows.append((number, row))
-    return rows
-
-
-def _csv_rows(path: Path, text: str, delimiter: str) -> list[tuple[int, dict]]:
-    """Rows with the line each starts on. TSV is read without quoting (tabs never occur
-    inside fields there, and reviews contain stray quotes); CSV uses standard quoting."""
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # a review is one field
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("the file is empty (expected a header row)", path, 1) from None
-    rows = []
-    try:
-        for fields in reader:
-            line = reader.line_num
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue
-            if len(fields) != len(header):
-                raise InputError(
-                    f"expected {len(header)} fields like the header, got {len(fields)}", path, line
-                )
-            rows.append((line, dict(zip(header, fields, strict=True))))
-    except csv.Error as exc:
-        raise InputError(f"malformed row ({exc})", path, reader.line_num) from None
     return rows

@@ -30,8 +30,9 @@ from seqrnn.classify.workflow import (
 from seqrnn.config import from_dict
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import CheckpointError
-from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict, save_checkpoint
+from seqrnn.io.checkpoint import Checkpoint, load_state_strict, save_checkpoint
 from seqrnn.io.runs import new_run_dir, save_config, save_metrics
+from seqrnn.models.kinds import load_checkpoint_of
 from seqrnn.models.registry import resolve_model_path
 from seqrnn.train import lifecycle
 from seqrnn.train.callbacks import Callback
@@ -125,7 +126,7 @@ def save_bow(model: BowClassifier, meta: dict[str, Any], path: Path) -> None:
 def load_model(path: str | Path, device: str = "cpu") -> TextClassifier:
     """Load a text classifier (recurrent or bag-of-words) from a file or run folder."""
     path = resolve_model_path(path)
-    ckpt = load_checkpoint(path)
+    ckpt = load_checkpoint_of(path, [NEURAL_KIND, BOW_KIND], "`seqrnn classify`")
     kind = ckpt.meta.get("kind")
     where = str(path)
     text_cfg = from_dict(TextConfig, ckpt.meta.get("text_config", {}), f"{where} text_config")
@@ -136,8 +137,6 @@ def load_model(path: str | Path, device: str = "cpu") -> TextClassifier:
         cfg = from_dict(BowConfig, ckpt.meta["bow_config"], f"{where} bow_config")
         weight, bias = ckpt.tensors["weight"].numpy(), ckpt.tensors["bias"].numpy()
         return BowClassifier(cfg, Tokenizer(text_cfg), ckpt.meta["ngrams"], weight, bias, labels)
-    if kind != NEURAL_KIND:
-        raise CheckpointError(f"{where}: holds a {kind!r} model, not a text classifier")
     net_cfg = from_dict(TextNetConfig, ckpt.meta["model_config"], f"{where} model_config")
     vocab = Vocabulary.from_list(ckpt.meta["vocab"])
     if net_cfg.vocab_size != len(vocab) or net_cfg.num_classes != len(labels):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,6 +294,12 @@ def cross_validate(
     """
     if folds < 2:
         raise ConfigError(f"folds must be >= 2, got {folds}")
+    smallest = min(Counter(data.labels).items(), key=lambda kv: kv[1], default=("", 0))
+    if smallest[1] < folds:
+        raise ConfigError(
+            f"folds: {folds} folds need at least {folds} texts of every label; "
+            f"label {smallest[0]!r} has {smallest[1]} (of {len(data)} texts)"
+        )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     result = CVResult([], [])
     for k, (tr, te) in enumerate(splitter.split(np.zeros(len(data)), data.labels)):

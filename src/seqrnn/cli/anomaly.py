@@ -43,6 +43,14 @@ from seqrnn.cli.common import (
     setup_logging,
 )
 from seqrnn.cli.next_symbol import _train_options  # the same flags as `seqrnn train`
+from seqrnn.cli.types import (
+    NON_NEGATIVE,
+    NON_NEGATIVE_INT,
+    POSITIVE,
+    POSITIVE_INT,
+    PROBABILITY,
+    UNIT,
+)
 from seqrnn.config import from_dict
 from seqrnn.data.readers import expand_glob
 from seqrnn.errors import InputError
@@ -50,6 +58,12 @@ from seqrnn.io.atomic import atomic_write, check_replaceable, make_dir
 from seqrnn.next_symbol import training as ns
 from seqrnn.train.distributed import is_main_process
 
+#: the models that predict log keys: every next-symbol kind but character/word text models
+KEY_MODELS = ("next_symbol", "markov", "naive_bayes", "numpy_reference")
+KEY_MODELS_NEEDED = (
+    "a next-key model (made by `seqrnn train-detector`, `seqrnn train`, `seqrnn baseline` or "
+    "`seqrnn reference train`)"
+)
 HDFS_HEADER = "<Date> <Time> <Pid> <Level> <Component>: <Content>"
 
 
@@ -95,11 +109,20 @@ def _validation(val, val_csv) -> SessionSet | None:
     "--method", type=click.Choice([m.value for m in Method]), default="top_g", show_default=True
 )
 @click.option(
-    "-g", "--g", default=9, show_default=True, help="top-g: the key must be among the g likeliest."
+    "-g",
+    "--g",
+    type=POSITIVE_INT,
+    default=9,
+    show_default=True,
+    help="top-g: the key must be among the g likeliest.",
 )
-@click.option("--threshold", type=float, help="-log p threshold (method nll).")
+@click.option("--threshold", type=NON_NEGATIVE, help="-log p threshold (method nll).")
 @click.option(
-    "--quantile", default=0.999, show_default=True, help="Method quantile: of normal --val scores."
+    "--quantile",
+    type=PROBABILITY,
+    default=0.999,
+    show_default=True,
+    help="Method quantile: of normal --val scores.",
 )
 @click.option("--val", multiple=True, help="Normal validation sessions (quantile / best_f1).")
 @click.option("--val-csv", multiple=True, help="Labelled validation CSV (best_f1).")
@@ -111,7 +134,9 @@ def _validation(val, val_csv) -> SessionSet | None:
     help="Score the first h keys from padded windows (all) or skip them (DeepLog).",
 )
 @click.option(
-    "--min-length", type=int, help="Shorter sessions are anomalous (default h+1; 0: off)."
+    "--min-length",
+    type=NON_NEGATIVE_INT,
+    help="Shorter sessions are anomalous (default h+1; 0: off).",
 )
 @click.option(
     "--templates",
@@ -119,7 +144,9 @@ def _validation(val, val_csv) -> SessionSet | None:
     help="key,template CSV for explanations.",
 )
 @click.option(
-    "--project-normal", type=int, help="Also report figures projected to this many normal sessions."
+    "--project-normal",
+    type=POSITIVE_INT,
+    help="Also report figures projected to this many normal sessions.",
 )
 @click.option(
     "--out",
@@ -131,7 +158,9 @@ def _validation(val, val_csv) -> SessionSet | None:
     "stream_file",
     help="One long stream (one integer key per line): flagged positions and windows.",
 )
-@click.option("--stream-window", default=100, show_default=True, help="With --stream.")
+@click.option(
+    "--stream-window", type=POSITIVE_INT, default=100, show_default=True, help="With --stream."
+)
 @click.option(
     "--follow", is_flag=True, help="Read events from stdin as they come and print alerts."
 )
@@ -148,7 +177,11 @@ def _validation(val, val_csv) -> SessionSet | None:
     "--state", default=None, help="With --logs: drain3 state file written by seqrnn parse."
 )
 @click.option(
-    "--max-sessions", default=100_000, show_default=True, help="With --follow: sessions remembered."
+    "--max-sessions",
+    type=POSITIVE_INT,
+    default=100_000,
+    show_default=True,
+    help="With --follow: sessions remembered.",
 )
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
@@ -273,10 +306,14 @@ def _follow(m, detector, opts) -> None:
     help=f"Loghub line format, e.g. '{HDFS_HEADER}' (default: whole line).",
 )
 @click.option("--session-regex", default=None, help=r"Group lines by identifier, e.g. 'blk_-?\d+'.")
-@click.option("--window-lines", type=int, help="Or: sessions of this many lines...")
-@click.option("--step-lines", type=int, help="...every this many lines (default: no overlap).")
+@click.option("--window-lines", type=POSITIVE_INT, help="Or: sessions of this many lines...")
+@click.option(
+    "--step-lines", type=POSITIVE_INT, help="...every this many lines (default: no overlap)."
+)
 @click.option("--state", default=None, help="drain3 state file (default OUT/drain3_state.json).")
-@click.option("--similarity", default=0.5, show_default=True, help="drain3 similarity threshold.")
+@click.option(
+    "--similarity", type=UNIT, default=0.5, show_default=True, help="drain3 similarity threshold."
+)
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
 def parse_cmd(
@@ -315,10 +352,16 @@ def parse_cmd(
 @click.option(
     "--format", "fmt", type=click.Choice(["ids", "sessions", "tokens"]), default="sessions"
 )
-@click.option("--order", default=1, show_default=True, help="Markov order k.")
-@click.option("--window", default=10, show_default=True, help="Naive Bayes window.")
+@click.option("--order", type=POSITIVE_INT, default=1, show_default=True, help="Markov order k.")
 @click.option(
-    "--alpha", default=1.0, show_default=True, help="Additive (Laplace/Lidstone) smoothing."
+    "--window", type=POSITIVE_INT, default=10, show_default=True, help="Naive Bayes window."
+)
+@click.option(
+    "--alpha",
+    type=POSITIVE,
+    default=1.0,
+    show_default=True,
+    help="Additive (Laplace/Lidstone) smoothing.",
 )
 @click.option(
     "--out", required=True, type=click.Path(dir_okay=False), help="Model file (.safetensors)."

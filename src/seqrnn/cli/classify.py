@@ -30,6 +30,8 @@ from seqrnn.cli.common import (
     setup_logging,
     train_options,
 )
+from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT
+from seqrnn.data.readers import decode_lines
 from seqrnn.io.runs import save_metrics
 
 FORMATS = click.Choice([f.value for f in SourceFormat])
@@ -56,35 +58,39 @@ _TRAIN = [
         help="Table file, class folder, or one lines-file per class (LABEL=PATH); repeatable.",
     ),
     click.option("--val", "data__val", multiple=True, help="Validation data (same layout)."),
-    click.option("--val-fraction", "data__val_fraction", type=float),
+    click.option("--val-fraction", "data__val_fraction", type=FRACTION),
     *_COLUMNS,
     click.option("--model", "model", type=click.Choice(["rnn", "nb", "logreg"])),
     click.option(
         "--preset", "net__preset", type=click.Choice(list(PRESETS)), help="A named network."
     ),
     click.option("--cell", "net__encoder__cell", type=click.Choice(["rnn", "lstm", "gru"])),
-    click.option("--hidden", "net__encoder__hidden_size", type=int),
-    click.option("--layers", "net__encoder__num_layers", type=int),
-    click.option("--dropout", "net__encoder__dropout", type=float, help="Between layers."),
+    click.option("--hidden", "net__encoder__hidden_size", type=POSITIVE_INT),
+    click.option("--layers", "net__encoder__num_layers", type=POSITIVE_INT),
+    click.option("--dropout", "net__encoder__dropout", type=FRACTION, help="Between layers."),
     click.option("--bidirectional/--unidirectional", "net__encoder__bidirectional", default=None),
-    click.option("--embedding-dim", "net__embedding_dim", type=int),
-    click.option("--input-dropout", "net__input_dropout", type=float),
-    click.option("--output-dropout", "net__output_dropout", type=float),
+    click.option("--embedding-dim", "net__embedding_dim", type=POSITIVE_INT),
+    click.option("--input-dropout", "net__input_dropout", type=FRACTION),
+    click.option("--output-dropout", "net__output_dropout", type=FRACTION),
     click.option(
         "--pooling", "net__pooling", type=click.Choice(["last", "max", "mean", "max_mean"])
     ),
-    click.option("--conv-filters", "net__conv_filters", type=int, help="0 = no CNN front end."),
+    click.option(
+        "--conv-filters", "net__conv_filters", type=NON_NEGATIVE_INT, help="0 = no CNN front end."
+    ),
     click.option("--prior/--no-prior", "net__prior_features", default=None, help="NB channels."),
     click.option("--mode", "text__mode", type=click.Choice(["word", "char"])),
     click.option("--lowercase/--keep-case", "text__lowercase", default=None),
     click.option(
         "--punctuation", "text__punctuation", type=click.Choice(["split", "drop", "keep"])
     ),
-    click.option("--max-length", "text__max_length", type=int, help="0 = no truncation."),
+    click.option(
+        "--max-length", "text__max_length", type=NON_NEGATIVE_INT, help="0 = no truncation."
+    ),
     click.option("--truncate", "text__truncate", type=click.Choice(["head", "tail"])),
-    click.option("--min-count", "text__min_count", type=int),
-    click.option("--max-vocab", "text__max_vocab", type=int),
-    click.option("--ngrams", "bow__ngram_max", type=int, help="Baselines: n-grams 1..N."),
+    click.option("--min-count", "text__min_count", type=POSITIVE_INT),
+    click.option("--max-vocab", "text__max_vocab", type=POSITIVE_INT),
+    click.option("--ngrams", "bow__ngram_max", type=POSITIVE_INT, help="Baselines: n-grams 1..N."),
     *train_options("epochs", "batch_size", "lr", "patience", "seed", "device", "runs_dir", "name"),
 ]
 
@@ -96,7 +102,11 @@ def _build_config(config_file, flags):
 
 @click.command("train")
 @_options(_TRAIN)
-@click.option("--folds", type=int, help="Run k-fold cross-validation instead (no run folder).")
+@click.option(
+    "--folds",
+    type=click.IntRange(min=2),
+    help="Run k-fold cross-validation instead (no run folder).",
+)
 @RESUME_OPTION
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
 @click.option("-v", "--verbose", is_flag=True)
@@ -145,14 +155,14 @@ def evaluate_cmd(model, data, out, **flags):
 
 @click.command("predict")
 @click.argument("model")
-@click.argument("input", default="-", type=click.File("r", encoding="utf-8"))
+@click.argument("input", default="-", type=click.File("rb"))
 @click.option("--with-text/--no-text", default=False, help="Echo each input line after it.")
 @friendly_errors
 def predict_cmd(model, input, with_text):
     """Label each line of INPUT (a file, or stdin when '-' or absent): prints
     ``label<TAB>probability`` per line."""
     classifier = load_model(model)
-    lines = [line.rstrip("\n") for line in input]
+    lines = decode_lines(input, getattr(input, "name", "<stdin>"))
     if not lines:
         return
     labels, probs = predict_labels(classifier, lines)

@@ -11,8 +11,9 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from seqrnn.cli.types import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT, SEED
 from seqrnn.config import load_config_file
-from seqrnn.errors import SeqrnnError
+from seqrnn.errors import ConfigError, SeqrnnError
 from seqrnn.train.callbacks import Callback
 from seqrnn.train.trainer import TrainingInterrupted
 
@@ -55,14 +56,14 @@ CONFIG_OPTION = click.option(
 #: the flags of :class:`seqrnn.train.config.TrainConfig` and of the run folder, one definition
 #: for every verb that trains; a verb takes those it supports with :func:`train_options`
 _TRAIN_OPTIONS: dict[str, Callable] = {
-    "epochs": click.option("--epochs", "train__epochs", type=int),
-    "batch_size": click.option("--batch-size", "train__batch_size", type=int),
-    "lr": click.option("--lr", "train__learning_rate", type=float),
-    "clip": click.option("--clip", "train__grad_clip", type=float, help="0 = no clipping."),
+    "epochs": click.option("--epochs", "train__epochs", type=POSITIVE_INT),
+    "batch_size": click.option("--batch-size", "train__batch_size", type=POSITIVE_INT),
+    "lr": click.option("--lr", "train__learning_rate", type=POSITIVE),
+    "clip": click.option("--clip", "train__grad_clip", type=NON_NEGATIVE, help="0 = no clipping."),
     "patience": click.option(
-        "--patience", "train__patience", type=int, help="0 = no early stopping."
+        "--patience", "train__patience", type=NON_NEGATIVE_INT, help="0 = no early stopping."
     ),
-    "seed": click.option("--seed", "train__seed", type=int),
+    "seed": click.option("--seed", "train__seed", type=SEED),
     "device": click.option("--device", "train__device", help="auto, cpu, cuda, cuda:1 ..."),
     "minutes": click.option(
         "--minutes", "train__minutes", type=float, help="Training-time budget (minutes)."
@@ -102,8 +103,13 @@ def merge_config(config_file: str | None, overrides: dict[str, Any]) -> dict[str
             continue
         node = data
         *parents, leaf = dotted.split("__")
-        for key in parents:
+        for depth, key in enumerate(parents, start=1):
             node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                where = ".".join(parents[:depth])
+                raise ConfigError(
+                    f"{config_file}: {where}: expected a table of settings, got {node!r}"
+                )
         node[leaf] = value
     return data
 

@@ -7,6 +7,7 @@ import tempfile
 import click
 
 from seqrnn.cli.common import ProgressBar, friendly_errors, setup_logging
+from seqrnn.cli.types import POSITIVE_INT
 from seqrnn.data.samples import sample_path
 from seqrnn.evaluation.metrics import summarize
 from seqrnn.evaluation.scoring import score_sequences
@@ -14,7 +15,7 @@ from seqrnn.next_symbol import training as ns
 
 
 @click.command("demo")
-@click.option("--epochs", default=8, show_default=True)
+@click.option("--epochs", type=POSITIVE_INT, default=8, show_default=True)
 @click.option(
     "--runs-dir",
     type=click.Path(file_okay=False),

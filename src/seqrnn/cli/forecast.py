@@ -17,6 +17,7 @@ from seqrnn.cli.common import (
     setup_logging,
     train_options,
 )
+from seqrnn.cli.types import FRACTION, OPEN_FRACTION, POSITIVE_INT
 from seqrnn.config import replace
 from seqrnn.forecast import workflow as fw
 from seqrnn.forecast.evaluation import Split, evaluate, forecast_from, rolling_origin
@@ -49,12 +50,14 @@ def _train_options(fn):
             type=_choice(["none", "ffill", "interpolate"]),
             help="Missing cells: refuse (default), carry forward, interpolate.",
         ),
-        click.option("--season", "data__season", type=int, help="Seasonal period (12 = monthly)."),
-        click.option("--train-fraction", "data__train_fraction", type=float),
+        click.option(
+            "--season", "data__season", type=POSITIVE_INT, help="Seasonal period (12 = monthly)."
+        ),
+        click.option("--train-fraction", "data__train_fraction", type=OPEN_FRACTION),
         click.option(
             "--val-fraction",
             "data__val_fraction",
-            type=float,
+            type=FRACTION,
             help="Hold out the last part of the training windows (val_loss).",
         ),
         click.option("--windows", "data__windows", type=_choice(["full", "tutorial"])),
@@ -63,11 +66,11 @@ def _train_options(fn):
             "--framing", "model__framing", type=_choice(["features", "timesteps", "stateful"])
         ),
         click.option("--cell", "model__encoder__cell", type=_choice(["rnn", "lstm", "gru"])),
-        click.option("--hidden", "model__encoder__hidden_size", type=int),
-        click.option("--layers", "model__encoder__num_layers", type=int),
-        click.option("--dropout", "model__encoder__dropout", type=float),
-        click.option("--look-back", "model__look_back", type=int),
-        click.option("--horizon", "model__horizon", type=int),
+        click.option("--hidden", "model__encoder__hidden_size", type=POSITIVE_INT),
+        click.option("--layers", "model__encoder__num_layers", type=POSITIVE_INT),
+        click.option("--dropout", "model__encoder__dropout", type=FRACTION),
+        click.option("--look-back", "model__look_back", type=POSITIVE_INT),
+        click.option("--horizon", "model__horizon", type=POSITIVE_INT),
         click.option("--strategy", "model__strategy", type=_choice(["recursive", "direct"])),
         click.option(
             "--transform",
@@ -147,13 +150,13 @@ def evaluate_cmd(model, data, out):
 @click.command("predict")
 @click.argument("model")
 @click.option("--data", help="History to forecast from (default: the training file).")
-@click.option("--horizon", type=int, help="Steps ahead (default: the model's horizon).")
+@click.option("--horizon", type=POSITIVE_INT, help="Steps ahead (default: the model's horizon).")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Save the forecast as PNG.")
 @friendly_errors
 def predict_cmd(model, data, horizon, plot):
     """Forecast the steps after the end of the series: one `step<TAB>value` line each."""
     forecaster, _, series = _load(model, data)
-    horizon = horizon or forecaster.config.horizon
+    horizon = forecaster.config.horizon if horizon is None else horizon
     pred = forecast_from(forecaster, series, len(series), horizon)
     for k, value in enumerate(pred):
         click.echo(f"+{k + 1}\t{value:.4f}")
@@ -164,10 +167,10 @@ def predict_cmd(model, data, horizon, plot):
 @click.command("compare")
 @click.argument("data")
 @click.argument("models", nargs=-1)
-@click.option("--season", type=int, default=1, show_default=True)
-@click.option("--train-fraction", type=float, default=0.67, show_default=True)
+@click.option("--season", type=POSITIVE_INT, default=1, show_default=True)
+@click.option("--train-fraction", type=OPEN_FRACTION, default=0.67, show_default=True)
 @click.option("--windows", type=_choice(["full", "tutorial"]), default="full", show_default=True)
-@click.option("--horizon", type=int, default=1, show_default=True)
+@click.option("--horizon", type=POSITIVE_INT, default=1, show_default=True)
 @friendly_errors
 def compare_cmd(data, models, season, train_fraction, windows, horizon):
     """The naive baselines (and any trained MODELS) on DATA, same split, same targets."""
@@ -183,14 +186,16 @@ def compare_cmd(data, models, season, train_fraction, windows, horizon):
 
 @click.command("backtest")
 @_train_options
-@click.option("--folds", type=int, default=5, show_default=True)
+@click.option("--folds", type=POSITIVE_INT, default=5, show_default=True)
 @click.option(
     "--initial",
-    type=int,
+    type=POSITIVE_INT,
     help="Training length of the first fold (default: the train fraction of the series).",
 )
-@click.option("--step", "step_", type=int, default=1, show_default=True)
-@click.option("--steps-ahead", type=int, default=1, show_default=True, help="Forecast horizon.")
+@click.option("--step", "step_", type=POSITIVE_INT, default=1, show_default=True)
+@click.option(
+    "--steps-ahead", type=POSITIVE_INT, default=1, show_default=True, help="Forecast horizon."
+)
 @friendly_errors
 def backtest_cmd(config_file, folds, initial, step_, steps_ahead, **flags):
     """Rolling-origin backtest: refit on a growing history, forecast the next steps."""

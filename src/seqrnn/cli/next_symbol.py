@@ -19,11 +19,21 @@ from seqrnn.cli.common import (
     setup_logging,
     train_options,
 )
+from seqrnn.cli.types import (
+    FRACTION,
+    NON_NEGATIVE,
+    NON_NEGATIVE_INT,
+    POSITIVE_INT,
+    PROBABILITY,
+    SEED,
+)
 from seqrnn.data.formats import InputFormat
+from seqrnn.data.readers import decode_lines
 from seqrnn.evaluation.metrics import summarize
 from seqrnn.io.runs import save_metrics
-from seqrnn.models.neural import load_model
-from seqrnn.models.registry import load_next_symbol_model
+from seqrnn.models.kinds import load_checkpoint_of
+from seqrnn.models.neural import KIND, load_model
+from seqrnn.models.registry import load_next_symbol_model, resolve_model_path
 from seqrnn.next_symbol import training as ns
 from seqrnn.next_symbol import use
 from seqrnn.train.distributed import is_main_process
@@ -40,20 +50,23 @@ def _train_options(fn):
             "data__val",
             help="Validation file or glob (default: hold out --val-fraction of the training data).",
         ),
-        click.option("--val-fraction", "data__val_fraction", type=float),
+        click.option("--val-fraction", "data__val_fraction", type=FRACTION),
         click.option("--format", "data__format", type=FORMATS, help="Input format."),
-        click.option("--window", "data__window", type=int, help="Window length L."),
-        click.option("--step", "data__step", type=int, help="Keep every step-th window."),
+        click.option("--window", "data__window", type=POSITIVE_INT, help="Window length L."),
+        click.option("--step", "data__step", type=POSITIVE_INT, help="Keep every step-th window."),
         click.option("--random-offset/--no-random-offset", "data__random_offset", default=None),
         click.option("--cell", "model__encoder__cell", type=click.Choice(["rnn", "lstm", "gru"])),
-        click.option("--hidden", "model__encoder__hidden_size", type=int),
-        click.option("--layers", "model__encoder__num_layers", type=int),
-        click.option("--dropout", "model__encoder__dropout", type=float),
+        click.option("--hidden", "model__encoder__hidden_size", type=POSITIVE_INT),
+        click.option("--layers", "model__encoder__num_layers", type=POSITIVE_INT),
+        click.option("--dropout", "model__encoder__dropout", type=FRACTION),
         click.option(
             "--bidirectional/--unidirectional", "model__encoder__bidirectional", default=None
         ),
         click.option(
-            "--embedding-dim", "model__embedding_dim", type=int, help="0 = one-hot inputs."
+            "--embedding-dim",
+            "model__embedding_dim",
+            type=NON_NEGATIVE_INT,
+            help="0 = one-hot inputs.",
         ),
         click.option("--head", "model__head", type=click.Choice(["last", "per_step"])),
         *train_options("epochs", "batch_size"),
@@ -77,6 +90,7 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
     """Train a next-symbol model; writes a run folder and prints where."""
     setup_logging(verbose)
     if resume:
+        load_checkpoint_of(resolve_model_path(resume), [KIND], "`seqrnn train --resume`")
         config = ns.resume_config(resume)
     else:
         config = ns.run_config_from_dict(merge_config(config_file, flags))
@@ -96,12 +110,14 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
 @click.argument("model")
 @click.argument("data")
 @click.option("--format", "fmt", type=FORMATS, help="Default: the model's training format.")
-@click.option("--top-k", default=3, show_default=True, help="Report top-1..K accuracy.")
+@click.option(
+    "--top-k", type=POSITIVE_INT, default=3, show_default=True, help="Report top-1..K accuracy."
+)
 @click.option("--out", type=click.Path(file_okay=False), help="Write metrics.json here.")
 @friendly_errors
 def evaluate_cmd(model, data, fmt, top_k, out):
     """Cross-entropy, perplexity and top-k accuracy of MODEL (file or run folder) on DATA."""
-    metrics = use.evaluate(load_next_symbol_model(model), data, fmt, top_k)
+    metrics = use.evaluate(load_next_symbol_model(model, "`seqrnn evaluate`"), data, fmt, top_k)
     for key, value in metrics.to_dict().items():
         click.echo(f"{key}: {value}")
     if out:
@@ -113,16 +129,16 @@ def evaluate_cmd(model, data, fmt, top_k, out):
 @click.argument("model")
 @click.argument("prefix", nargs=-1)
 @click.option(
-    "--input", "input_file", type=click.File("r"), help="Read one prefix per line (- for stdin)."
+    "--input", "input_file", type=click.File("rb"), help="Read one prefix per line (- for stdin)."
 )
-@click.option("--top-k", default=5, show_default=True)
+@click.option("--top-k", type=POSITIVE_INT, default=5, show_default=True)
 @friendly_errors
 def predict_cmd(model, prefix, input_file, top_k):
     """The top-k next symbols after PREFIX (whitespace-separated symbols) with probabilities."""
-    m = load_next_symbol_model(model)
+    m = load_next_symbol_model(model, "`seqrnn predict`")
     prefixes = [" ".join(prefix)] if prefix else []
     if input_file is not None:
-        prefixes += [line.rstrip("\n") for line in input_file]
+        prefixes += decode_lines(input_file, getattr(input_file, "name", "<stdin>"))
     if not prefixes:
         raise click.UsageError("give a PREFIX or --input")
     for text in prefixes:
@@ -137,12 +153,18 @@ def predict_cmd(model, prefix, input_file, top_k):
     help="Start from this: text for text models (characters as typed), whitespace-separated "
     "symbols otherwise. Default: a line break for text models, nothing otherwise.",
 )
-@click.option("--length", default=200, show_default=True, help="Symbols to generate.")
-@click.option("--temperature", default=1.0, show_default=True, type=float, help="0 = greedy.")
-@click.option("--top-k", type=int, help="Draw only among the k most likely symbols.")
-@click.option("--top-p", type=float, help="Draw only among the most likely symbols totalling p.")
-@click.option("--num-samples", default=1, show_default=True)
-@click.option("--seed", type=int, help="Same seed, same samples.")
+@click.option(
+    "--length", type=POSITIVE_INT, default=200, show_default=True, help="Symbols to generate."
+)
+@click.option(
+    "--temperature", default=1.0, show_default=True, type=NON_NEGATIVE, help="0 = greedy."
+)
+@click.option("--top-k", type=POSITIVE_INT, help="Draw only among the k most likely symbols.")
+@click.option(
+    "--top-p", type=PROBABILITY, help="Draw only among the most likely symbols totalling p."
+)
+@click.option("--num-samples", type=POSITIVE_INT, default=1, show_default=True)
+@click.option("--seed", type=SEED, help="Same seed, same samples.")
 @click.option("--stream/--no-stream", default=True, help="Write one sample as it is produced.")
 @friendly_errors
 def generate_cmd(model, prime, length, temperature, top_k, top_p, num_samples, seed, stream):
@@ -153,7 +175,7 @@ def generate_cmd(model, prime, length, temperature, top_k, top_p, num_samples, s
     """
     from seqrnn.generation import TextStream, generate
 
-    m = load_next_symbol_model(model)
+    m = load_next_symbol_model(model, "`seqrnn generate`")
     is_text = hasattr(m, "detokenize")
     tokenize = m.tokenize if is_text else str.split
     detokenize = m.detokenize if is_text else " ".join
@@ -189,7 +211,7 @@ def score_cmd(model, data, fmt, out):
 
     from seqrnn.plots.next_symbol import plot_scores
 
-    m = load_next_symbol_model(model)
+    m = load_next_symbol_model(model, "`seqrnn score`")
     s = use.score(m, data, fmt)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)

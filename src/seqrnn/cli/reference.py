@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from seqrnn.cli.common import friendly_errors, setup_logging
+from seqrnn.cli.types import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT, SEED
 from seqrnn.config import from_dict
 
 CELLS = click.Choice(["rnn", "lstm", "gru"])
@@ -21,21 +22,25 @@ def reference_group() -> None:
 @click.option(
     "--format", "fmt", default="chars", show_default=True, help="chars, ids, sessions or tokens."
 )
-@click.option("--limit", type=int, help="chars: use only the first N characters.")
+@click.option("--limit", type=POSITIVE_INT, help="chars: use only the first N characters.")
 @click.option("--cell", type=CELLS, default="rnn", show_default=True)
-@click.option("--hidden", "hidden_size", type=int, default=64, show_default=True)
-@click.option("--seq-length", type=int, default=25, show_default=True, help="BPTT chunk.")
-@click.option("--batch-size", type=int, default=16, show_default=True)
-@click.option("--epochs", type=int, default=10, show_default=True)
+@click.option("--hidden", "hidden_size", type=POSITIVE_INT, default=64, show_default=True)
+@click.option("--seq-length", type=POSITIVE_INT, default=25, show_default=True, help="BPTT chunk.")
+@click.option("--batch-size", type=POSITIVE_INT, default=16, show_default=True)
+@click.option("--epochs", type=POSITIVE_INT, default=10, show_default=True)
 @click.option(
     "--optimizer", type=click.Choice(["sgd", "adagrad"]), default="adagrad", show_default=True
 )
-@click.option("--lr", "learning_rate", type=float, default=0.1, show_default=True)
-@click.option("--clip", "grad_clip", type=float, default=5.0, show_default=True)
-@click.option("--window", type=int, default=25, show_default=True, help="Context length L.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--lr", "learning_rate", type=POSITIVE, default=0.1, show_default=True)
+@click.option("--clip", "grad_clip", type=NON_NEGATIVE, default=5.0, show_default=True)
+@click.option(
+    "--window", type=POSITIVE_INT, default=25, show_default=True, help="Context length L."
+)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Model file to write.")
-@click.option("--sample", type=int, default=0, help="Print a sample of this length afterwards.")
+@click.option(
+    "--sample", type=NON_NEGATIVE_INT, default=0, help="Print a sample of this length afterwards."
+)
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
 def train_cmd(data, fmt, limit, out, sample, verbose, **options):
@@ -61,9 +66,9 @@ def train_cmd(data, fmt, limit, out, sample, verbose, **options):
 @reference_group.command("generate")
 @click.argument("model")
 @click.option("--prime", default="", help="Text (chars models) or symbols to start from.")
-@click.option("--length", default=200, show_default=True)
-@click.option("--temperature", default=0.8, show_default=True)
-@click.option("--seed", type=int)
+@click.option("--length", type=POSITIVE_INT, default=200, show_default=True)
+@click.option("--temperature", type=NON_NEGATIVE, default=0.8, show_default=True)
+@click.option("--seed", type=SEED)
 @friendly_errors
 def generate_cmd(model, prime, length, temperature, seed):
     """Sample from a NumPy reference MODEL (characters are joined as text)."""
@@ -77,8 +82,10 @@ def generate_cmd(model, prime, length, temperature, seed):
 @click.argument("model")
 @click.argument("data")
 @click.option("--format", "fmt", help="Default: the model's training format.")
-@click.option("--skip", type=int, default=0, help="chars: pass over the first N characters.")
-@click.option("--limit", type=int, help="chars: use at most N characters.")
+@click.option(
+    "--skip", type=NON_NEGATIVE_INT, default=0, help="chars: pass over the first N characters."
+)
+@click.option("--limit", type=POSITIVE_INT, help="chars: use at most N characters.")
 @friendly_errors
 def evaluate_cmd(model, data, fmt, skip, limit):
     """Cross-entropy, perplexity and top-k accuracy of a NumPy MODEL on DATA (shared scoring)."""
@@ -93,8 +100,8 @@ def evaluate_cmd(model, data, fmt, skip, limit):
 
 @reference_group.command("gradcheck")
 @click.option("--cell", type=click.Choice(["all", "rnn", "lstm", "gru"]), default="all")
-@click.option("--truncate", type=int, help="Check truncated BPTT (k steps back).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--truncate", type=POSITIVE_INT, help="Check truncated BPTT (k steps back).")
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @friendly_errors
 def gradcheck_cmd(cell, truncate, seed):
     """Compare every parameter's BPTT gradient with central finite differences."""
@@ -113,9 +120,9 @@ def gradcheck_cmd(cell, truncate, seed):
 
 @reference_group.command("vanishing")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="PNG to write.")
-@click.option("--steps", default=60, show_default=True)
-@click.option("--hidden", default=32, show_default=True)
-@click.option("--seeds", default=3, show_default=True)
+@click.option("--steps", type=click.IntRange(min=2), default=60, show_default=True)
+@click.option("--hidden", type=POSITIVE_INT, default=32, show_default=True)
+@click.option("--seeds", type=POSITIVE_INT, default=3, show_default=True)
 @friendly_errors
 def vanishing_cmd(out, steps, hidden, seeds):
     """Gradient norm w.r.t. the input k steps back: plain RNN vs LSTM, as a PNG."""
@@ -132,8 +139,12 @@ def vanishing_cmd(out, steps, hidden, seeds):
 
 
 @reference_group.command("counts")
-@click.option("--classes", default=3000, show_default=True, help="C: vocabulary size.")
-@click.option("--hidden", "hidden", default=512, show_default=True, help="H: hidden size.")
+@click.option(
+    "--classes", type=POSITIVE_INT, default=3000, show_default=True, help="C: vocabulary size."
+)
+@click.option(
+    "--hidden", "hidden", type=POSITIVE_INT, default=512, show_default=True, help="H: hidden size."
+)
 @friendly_errors
 def counts_cmd(classes, hidden):
     """Parameter counts by formula, checked against PyTorch's own count."""

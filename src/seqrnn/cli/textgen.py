@@ -22,6 +22,7 @@ from seqrnn.cli.common import (
     setup_logging,
     train_options,
 )
+from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT, UNIT
 from seqrnn.generation import generate
 from seqrnn.textgen.corpus import stdlib_sources
 from seqrnn.textgen.evaluate import TextScores
@@ -42,30 +43,34 @@ def _options(fn):
         ),
         click.option("--level", "data__level", type=click.Choice(["char", "word"])),
         click.option(
-            "--val-fraction", "data__val_fraction", type=float, help="Held out, at the end."
+            "--val-fraction", "data__val_fraction", type=FRACTION, help="Held out, at the end."
         ),
-        click.option("--seq-len", "data__seq_len", type=int, help="Truncated-BPTT length."),
+        click.option(
+            "--seq-len", "data__seq_len", type=POSITIVE_INT, help="Truncated-BPTT length."
+        ),
         click.option(
             "--fresh-fraction",
             "data__fresh_fraction",
-            type=float,
+            type=UNIT,
             help="Share of columns restarted from a zero state at each batch.",
         ),
-        click.option("--eval-window", "data__eval_window", type=int),
-        click.option("--min-count", "data__min_count", type=int),
-        click.option("--max-vocab", "data__max_vocab", type=int),
+        click.option("--eval-window", "data__eval_window", type=POSITIVE_INT),
+        click.option("--min-count", "data__min_count", type=POSITIVE_INT),
+        click.option("--max-vocab", "data__max_vocab", type=POSITIVE_INT),
         click.option("--cell", "model__encoder__cell", type=click.Choice(["rnn", "lstm", "gru"])),
-        click.option("--hidden", "model__encoder__hidden_size", type=int),
-        click.option("--layers", "model__encoder__num_layers", type=int),
-        click.option("--dropout", "model__encoder__dropout", type=float),
-        click.option("--embedding-dim", "model__embedding_dim", type=int),
+        click.option("--hidden", "model__encoder__hidden_size", type=POSITIVE_INT),
+        click.option("--layers", "model__encoder__num_layers", type=POSITIVE_INT),
+        click.option("--dropout", "model__encoder__dropout", type=FRACTION),
+        click.option("--embedding-dim", "model__embedding_dim", type=NON_NEGATIVE_INT),
         *train_options("epochs"),
-        click.option("--batch-size", "train__batch_size", type=int, help="Parallel columns B."),
+        click.option(
+            "--batch-size", "train__batch_size", type=POSITIVE_INT, help="Parallel columns B."
+        ),
         *train_options("lr", "clip", "seed", "device"),
         click.option(
             "--decay", "train__schedule__decay", type=click.Choice(["constant", "linear", "cosine"])
         ),
-        click.option("--warmup", "train__schedule__warmup_steps", type=int),
+        click.option("--warmup", "train__schedule__warmup_steps", type=NON_NEGATIVE_INT),
         click.option(
             "--precision",
             "train__precision",
@@ -88,7 +93,9 @@ def _echo_scores(scores: TextScores, unit: str) -> None:
 
 @click.command("train")
 @_options
-@click.option("--threads", type=int, help="CPU threads for PyTorch (default: its own choice).")
+@click.option(
+    "--threads", type=POSITIVE_INT, help="CPU threads for PyTorch (default: its own choice)."
+)
 @RESUME_OPTION
 @click.option("--progress/--no-progress", default=True)
 @click.option("-v", "--verbose", is_flag=True)
@@ -130,7 +137,11 @@ def _echo_sample(model, prime: str, length: int, temperature: float) -> None:
 @click.argument("model")
 @click.argument("files", nargs=-1, required=True)
 @click.option(
-    "--window", default=64, show_default=True, help="Window length for the windowed score."
+    "--window",
+    type=POSITIVE_INT,
+    default=64,
+    show_default=True,
+    help="Window length for the windowed score.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @friendly_errors
@@ -146,7 +157,9 @@ def evaluate_cmd(model, files, window, as_json):
 
 
 @click.command("demo")
-@click.option("--minutes", default=1.0, show_default=True, help="Training-time budget.")
+@click.option(
+    "--minutes", type=POSITIVE, default=1.0, show_default=True, help="Training-time budget."
+)
 @click.option("--runs-dir", type=click.Path(file_okay=False), help="Default: a temporary folder.")
 @click.option("--progress/--no-progress", default=True)
 @friendly_errors

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from seqrnn.cli.common import friendly_errors, setup_logging
+from seqrnn.cli.types import POSITIVE, POSITIVE_INT, SEED
 from seqrnn.config import load_config_file
 from seqrnn.train.trainer import TrainingInterrupted
 from seqrnn.tune.tasks import TASKS
@@ -21,7 +22,9 @@ from seqrnn.tune.workflow import tune
     help="A task's training config plus [search] and [tune] tables (TOML/YAML/JSON).",
 )
 @click.option("--task", type=click.Choice(sorted(TASKS)), help="Default: tune.task or next_symbol.")
-@click.option("--trials", "n_trials", type=int, help="Trials for the whole study (all workers).")
+@click.option(
+    "--trials", "n_trials", type=POSITIVE_INT, help="Trials for the whole study (all workers)."
+)
 @click.option(
     "--storage",
     help="Database URL (default sqlite:///OUT/study.db); workers given the same URL and study "
@@ -29,8 +32,8 @@ from seqrnn.tune.workflow import tune
 )
 @click.option("--study-name", help="Name of the study in the storage.")
 @click.option("--out", type=click.Path(file_okay=False), help="Study folder (default: tune).")
-@click.option("--timeout", type=float, help="Seconds this worker may start new trials for.")
-@click.option("--seed", type=int, help="TPE sampler seed (give each worker its own).")
+@click.option("--timeout", type=POSITIVE, help="Seconds this worker may start new trials for.")
+@click.option("--seed", type=SEED, help="TPE sampler seed (give each worker its own).")
 @click.option("-v", "--verbose", is_flag=True, help="Also log every training epoch.")
 @friendly_errors
 def tune_cmd(config_file, verbose, **flags):

@@ -12,7 +12,11 @@ Every error names the file and the line.
 
 from __future__ import annotations
 
+import csv
 import glob as globmod
+import io
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -32,26 +36,77 @@ def expand_glob(pattern: str | Path) -> list[Path]:
     return files
 
 
-def _read_text(path: Path) -> str:
+#: a line end as an editor sees one
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def read_text(path: str | Path) -> str:
+    """The file as UTF-8 text (a leading byte-order mark dropped); bytes that are not UTF-8
+    are reported with their line."""
+    path = Path(path)
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        before = path.read_bytes()[: exc.start].decode("utf-8", errors="replace")
+        line = len(_LINE_END.findall(before)) + 1
         raise InputError(f"not UTF-8 text ({exc.reason})", path, line) from None
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror or exc})", path) from None
 
 
-def _first_non_integer(lines: list[str]) -> tuple[int, str]:
-    for number, line in enumerate(lines, start=1):
-        for token in line.split():
-            try:
-                int(token)
-            except ValueError:
-                return number, token
-    return 0, ""
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them: split at ``\\n``, ``\\r\\n`` or ``\\r`` only
+    (``str.splitlines`` also splits at form feeds and other separators, which would shift the
+    line numbers that errors report). A final line end does not start an empty line."""
+    lines = _LINE_END.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def decode_lines(lines: Iterable[bytes], name: str) -> list[str]:
+    """Byte lines (a file opened in binary, or stdin's buffer) as text lines without their
+    line ends; a line that is not UTF-8 is reported as ``name:LINE``."""
+    out = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            out.append(raw.decode("utf-8").rstrip("\r\n"))
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason})", name, number) from None
+    return out
+
+
+#: the int64 range that ids are stored in
+_ID_MIN, _ID_MAX = -(2**63), 2**63 - 1
+
+
+def _bad_id(token: str, noun: str = "id") -> str | None:
+    """Why ``token`` cannot be an integer id, or ``None`` when it can."""
+    try:
+        value = int(token)
+    except ValueError:
+        return f"is not an integer {noun}"
+    if not _ID_MIN <= value <= _ID_MAX:
+        return f"is too large for an integer {noun} (at most {_ID_MAX})"
+    return None
+
+
+def parse_ids(tokens: list[str], path: str | Path, line: int, noun: str = "id") -> np.ndarray:
+    """The integer ids ``[n]`` (int64) of one line's tokens; the first token that is not one
+    (a word, a fraction, a 26-digit number) is reported with file and line (as an integer
+    ``noun``: "id", or "key" for log keys)."""
+    try:
+        return np.array(tokens, dtype=np.int64) if tokens else np.zeros(0, dtype=np.int64)
+    except (ValueError, OverflowError):
+        for token in tokens:
+            why = _bad_id(token, noun)
+            if why is not None:
+                raise InputError(f"{token!r} {why}", path, line) from None
+        raise InputError(f"not integer {noun}s", path, line) from None
 
 
 def _parse_int_lines(path: Path, lines: list[str], one_per_line: bool) -> np.ndarray:
-    """Parse integer tokens fast (NumPy); on failure find and report the offending line."""
+    """Parse integer tokens fast (NumPy, one call); on failure find the offending line."""
     if one_per_line:
         for number, line in enumerate(lines, start=1):
             if len(line.split()) > 1:
@@ -62,18 +117,9 @@ def _parse_int_lines(path: Path, lines: list[str], one_per_line: bool) -> np.nda
     try:
         return np.array(tokens, dtype=np.int64) if tokens else np.zeros(0, dtype=np.int64)
     except (ValueError, OverflowError):
-        number, token = _first_non_integer(lines)
-        raise InputError(f"{token!r} is not an integer id", path, number) from None
-
-
-def _parse_int_line(path: Path, line: str, number: int) -> np.ndarray:
-    """Integer keys of one session line; a bad key is reported with its line number."""
-    tokens = line.split()
-    try:
-        return np.array(tokens, dtype=np.int64) if tokens else np.zeros(0, dtype=np.int64)
-    except (ValueError, OverflowError):
-        bad = next(t for t in tokens if not t.lstrip("+-").isdigit())
-        raise InputError(f"{bad!r} is not an integer id", path, number) from None
+        for number, line in enumerate(lines, start=1):
+            parse_ids(line.split(), path, number)
+        raise InputError("not integer ids", path) from None
 
 
 def read_id_stream(pattern: str | Path) -> np.ndarray:
@@ -83,7 +129,7 @@ def read_id_stream(pattern: str | Path) -> np.ndarray:
     """
     parts = []
     for path in expand_glob(pattern):
-        lines = _read_text(path).splitlines()
+        lines = split_lines(read_text(path))
         parts.append(_parse_int_lines(path, lines, one_per_line=True))
     stream = np.concatenate(parts)
     if stream.size == 0:
@@ -103,12 +149,12 @@ def read_sessions(
     files = expand_glob(path)
     sessions: list = []
     for file in files:
-        lines = _read_text(file).splitlines()
+        lines = split_lines(read_text(file))
         for number, line in enumerate(lines, start=1):
             if not line.strip() and not allow_empty:
                 raise InputError("empty session (a blank line)", file, number)
             if integer:
-                sessions.append(_parse_int_line(file, line, number))
+                sessions.append(parse_ids(line.split(), file, number))
             else:
                 sessions.append(line.split())
     if not sessions:
@@ -120,7 +166,7 @@ def read_tokens(pattern: str | Path) -> list[str]:
     """Whitespace-separated tokens of every file matching ``pattern``, as one stream."""
     tokens: list[str] = []
     for path in expand_glob(pattern):
-        tokens.extend(_read_text(path).split())
+        tokens.extend(read_text(path).split())
     if not tokens:
         raise InputError("no tokens found (the files are empty)", pattern)
     return tokens
@@ -129,4 +175,34 @@ def read_tokens(pattern: str | Path) -> list[str]:
 def read_chars(pattern: str | Path) -> list[str]:
     """The characters of the files matching ``pattern`` (UTF-8), joined by newlines, as one
     stream: what a character-level text model reads."""
-    return list("\n".join(_read_text(path) for path in expand_glob(pattern)))
+    return list("\n".join(read_text(path) for path in expand_glob(pattern)))
+
+
+def csv_rows(
+    path: str | Path, text: str, delimiter: str = ","
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the rows of a CSV/TSV ``text`` (read from ``path``), each row with the
+    line it ends on; blank rows are skipped, a row of another length is an error. TSV is read
+    without quoting (tabs never occur inside fields there, and reviews contain stray quotes);
+    CSV uses standard quoting."""
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # a review is one field
+    # strict: an unclosed quote is an error, not the rest of the file read as one field
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting, strict=True)
+    rows = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise InputError("the file is empty (expected a header row)", path, 1)
+        for fields in reader:
+            line = reader.line_num
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue
+            if len(fields) != len(header):
+                raise InputError(
+                    f"expected {len(header)} fields like the header, got {len(fields)}", path, line
+                )
+            rows.append((line, dict(zip(header, fields, strict=True))))
+    except csv.Error as exc:
+        raise InputError(f"malformed row ({exc})", path, reader.line_num) from None
+    return header, rows

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from seqrnn.errors import ConfigError
 from seqrnn.evaluation.scoring import PositionScores
 
 
@@ -29,6 +30,8 @@ class NextSymbolMetrics:
 
 def summarize(scores: PositionScores, max_k: int = 3) -> NextSymbolMetrics:
     """Cross-entropy, perplexity and top-1..``max_k`` accuracy (the original's top-1/2/3)."""
+    if max_k < 1:
+        raise ConfigError(f"top-k must be a positive integer, got {max_k}")
     n = len(scores)
     if n == 0:
         raise ValueError("no scored positions")

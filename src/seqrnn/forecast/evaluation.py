@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from seqrnn.errors import InputError
+from seqrnn.errors import ConfigError, InputError
 from seqrnn.forecast.baselines import Forecaster
 from seqrnn.forecast.metrics import forecast_metrics
 from seqrnn.forecast.readers import Series
@@ -106,6 +106,8 @@ def evaluate(
 def forecast_from(forecaster: Forecaster, series: Series, origin: int, horizon: int) -> np.ndarray:
     """The forecast ``[horizon]`` made at ``origin`` (``len(series)`` = the future). A stateful
     network first reads the whole history up to there, carrying its state."""
+    if horizon < 1:
+        raise ConfigError(f"horizon must be a positive integer, got {horizon}")
     if getattr(forecaster, "stateful", False):
         origins = np.arange(forecaster.min_history, origin + 1)
     else:

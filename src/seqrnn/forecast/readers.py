@@ -15,8 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
+from seqrnn.data.readers import read_text, split_lines
 from seqrnn.errors import InputError
 
+#: the largest magnitude accepted: its square still fits in float32 (the training dtype)
+MAX_MAGNITUDE = float(np.sqrt(np.finfo(np.float32).max))
 MISSING = {"", "na", "nan", "n/a", "null", "none", "?", "-"}
 DATE_NAMES = {"date", "time", "month", "timestamp", "ds", "period", "datetime"}
 
@@ -57,9 +60,9 @@ def read_series(
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", path)
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)
     is_csv = path.suffix.lower() == ".csv" or "," in next(
-        (ln for ln in text.splitlines() if ln.strip()), ""
+        (ln for ln in split_lines(text) if ln.strip()), ""
     )
     if is_csv or value_column is not None or date_column is not None or covariates:
         return _read_csv(path, text, value_column, date_column, covariates, Fill(fill))
@@ -77,11 +80,18 @@ def _parse(cell: str, path: Path, line: int, column: str) -> float:
         raise InputError(f"column {column!r}: {stripped!r} is not a number", path, line) from None
     if math.isinf(value):
         raise InputError(f"column {column!r}: {stripped!r} is not a finite number", path, line)
+    if abs(value) > MAX_MAGNITUDE:
+        raise InputError(
+            f"column {column!r}: {stripped!r} is too large (at most {MAX_MAGNITUDE:.1e} in "
+            "magnitude, so that squared errors fit in float32 training)",
+            path,
+            line,
+        )
     return value
 
 
 def _read_plain(path: Path, text: str, fill: Fill) -> Series:
-    lines = text.splitlines()
+    lines = split_lines(text)
     while lines and not lines[-1].strip():
         lines.pop()  # trailing blank lines are not missing values
     values = [_parse(ln, path, i + 1, "value") for i, ln in enumerate(lines)]
@@ -108,7 +118,10 @@ def _read_csv(
     covariates: Sequence[str | int],
     fill: Fill,
 ) -> Series:
-    rows = list(csv.reader(text.splitlines()))
+    try:
+        rows = list(csv.reader(split_lines(text), strict=True))
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV ({exc})", path) from None
     numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
     if len(numbered) < 2:
         raise InputError("no data rows after the header", path)
@@ -126,7 +139,10 @@ def _read_csv(
     cov = None
     if c_idx:
         cov = np.stack([_numbers(body, j, header, path, fill) for j in c_idx], axis=1)  # [N, K]
-    dates = None if d_idx is None else [r[d_idx].strip() for _, r in body]
+    dates = None
+    if d_idx is not None:
+        dates = [r[d_idx].strip() for _, r in body]
+        _check_time_order(dates, [ln for ln, _ in body], path, header[d_idx])
     return Series(values, dates, cov, header[v_idx], tuple(header[j] for j in c_idx))
 
 
@@ -168,3 +184,46 @@ def _fill(values: np.ndarray, lines: list[int], path: Path, column: str, fill: F
     out = values.copy()
     out[missing] = np.interp(missing, known, values[known])
     return out
+
+
+def _date_keys(dates: list[str], lines: list[int], path: Path, column: str) -> np.ndarray:
+    """The dates as numbers that sort like them: plain numbers (years, time steps) as read,
+    ISO 8601 dates of any precision, else dates in the format of the first one (pandas)."""
+    try:
+        keys = np.array([float(d) for d in dates])
+    except ValueError:
+        import warnings
+
+        import pandas as pd
+
+        parsed = pd.to_datetime(pd.Series(dates), errors="coerce", format="ISO8601")
+        if parsed.isna().any():  # not all ISO 8601: the format of the first date
+            with warnings.catch_warnings():  # "could not infer format": parsed one by one
+                warnings.simplefilter("ignore", UserWarning)
+                parsed = pd.to_datetime(pd.Series(dates), errors="coerce")
+        keys = parsed.to_numpy().astype("datetime64[us]").astype(np.int64).astype(np.float64)
+        keys[parsed.isna().to_numpy()] = np.nan
+    bad = np.flatnonzero(~np.isfinite(keys))
+    if len(bad):
+        i = bad[0]
+        raise InputError(
+            f"column {column!r}: {dates[i]!r} is not a date like {dates[0]!r}", path, lines[i]
+        )
+    return keys
+
+
+def _check_time_order(dates: list[str], lines: list[int], path: Path, column: str) -> None:
+    """Refuse dates that repeat or go back in time: a reversed or shuffled file would train
+    and split silently (its "test" part would be the oldest years)."""
+    step = np.diff(_date_keys(dates, lines, path, column))
+    wrong = np.flatnonzero(step <= 0)
+    if len(wrong) == 0:
+        return
+    i = wrong[0] + 1
+    what = "repeats" if step[wrong[0]] == 0 else "comes before"
+    raise InputError(
+        f"column {column!r}: {dates[i]!r} {what} {dates[i - 1]!r} of line {lines[i - 1]} "
+        "(the rows must be in time order, oldest first, each date once)",
+        path,
+        lines[i],
+    )

@@ -32,7 +32,8 @@ from seqrnn.forecast.task import ForecastTask
 from seqrnn.forecast.transforms import Differencer, Scaler
 from seqrnn.forecast.windows import ShuffledBatches, StatefulBatches, gather_inputs, gather_targets
 from seqrnn.io.atomic import atomic_write_text
-from seqrnn.io.checkpoint import load_checkpoint, load_state_strict
+from seqrnn.io.checkpoint import load_state_strict
+from seqrnn.models.kinds import load_checkpoint_of
 from seqrnn.models.registry import resolve_model_path
 from seqrnn.train import distributed, lifecycle
 from seqrnn.train.callbacks import Callback
@@ -289,7 +290,7 @@ def load_model(path: str | Path) -> tuple[NeuralForecaster, DataConfig]:
     """A forecaster and the data settings it was trained with, from a ``model.safetensors``
     file or a run folder."""
     path = resolve_model_path(path)
-    ckpt = load_checkpoint(path, kind=KIND)
+    ckpt = load_checkpoint_of(path, [KIND], "`seqrnn forecast`")
     cfg = from_dict(ModelConfig, ckpt.meta["model_config"], f"{path} model_config")
     data = from_dict(DataConfig, ckpt.meta["data_config"], f"{path} data_config")
     scaler = Scaler.from_dict(ckpt.meta["scaler"])

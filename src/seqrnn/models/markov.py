@@ -24,8 +24,9 @@ import torch
 from seqrnn.data.vocab import PAD, Vocabulary
 from seqrnn.data.windows import Windows
 from seqrnn.errors import ConfigError
-from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from seqrnn.io.checkpoint import Checkpoint, save_checkpoint
 from seqrnn.models.base import NextSymbolModel
+from seqrnn.models.kinds import load_checkpoint_of
 
 KIND = "markov"
 
@@ -103,7 +104,7 @@ class MarkovModel(NextSymbolModel):
 
 def load(path: str | Path) -> MarkovModel:
     """Rebuild a saved chain (the registry's loader for ``kind = "markov"``)."""
-    ckpt = load_checkpoint(path, kind=KIND)
+    ckpt = load_checkpoint_of(path, [KIND])
     order = int(ckpt.meta["order"])
     tensors = ckpt.section("markov")
     codes = [tensors[f"codes.{j}"].numpy() for j in range(order + 1)]

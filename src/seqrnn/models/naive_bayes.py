@@ -24,8 +24,9 @@ import torch
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.data.windows import Windows
 from seqrnn.errors import ConfigError
-from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from seqrnn.io.checkpoint import Checkpoint, save_checkpoint
 from seqrnn.models.base import NextSymbolModel
+from seqrnn.models.kinds import load_checkpoint_of
 
 KIND = "naive_bayes"
 
@@ -91,7 +92,7 @@ class NaiveBayesModel(NextSymbolModel):
 
 def load(path: str | Path) -> NaiveBayesModel:
     """Rebuild a saved classifier (the registry's loader for ``kind = "naive_bayes"``)."""
-    ckpt = load_checkpoint(path, kind=KIND)
+    ckpt = load_checkpoint_of(path, [KIND])
     t = ckpt.section("nb")
     vocab = Vocabulary.from_list(ckpt.meta["vocab"])
     if t["log_like"].shape[1:] != (len(vocab), len(vocab)):

@@ -13,8 +13,9 @@ from seqrnn.config import from_dict, to_dict
 from seqrnn.data.formats import InputFormat
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import CheckpointError
-from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict
+from seqrnn.io.checkpoint import Checkpoint, load_state_strict
 from seqrnn.models.base import NextSymbolModel
+from seqrnn.models.kinds import load_checkpoint_of
 from seqrnn.models.registry import resolve_model_path
 from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
 
@@ -102,12 +103,15 @@ def load_model(path: str | Path, device: str | None = None) -> NeuralNextSymbolM
     return NeuralNextSymbolModel(net, vocab, window, device or default_device(), fmt)
 
 
-def load_net(path: str | Path, kind: str) -> tuple[Checkpoint, NextSymbolNet, Vocabulary]:
+def load_net(
+    path: str | Path, kind: str, verb: str = "this command"
+) -> tuple[Checkpoint, NextSymbolNet, Vocabulary]:
     """Rebuild a :class:`NextSymbolNet` and its vocabulary from a checkpoint of ``kind``
     (a file, or a run folder's best checkpoint). Shared by every loader of neural
-    next-symbol models, so each checks the file the same way."""
+    next-symbol models, so each checks the file the same way; another kind is refused with
+    what ``verb`` needs."""
     path = resolve_model_path(path)
-    ckpt = load_checkpoint(path, kind=kind)
+    ckpt = load_checkpoint_of(path, [kind], verb)
     config = from_dict(NextSymbolConfig, ckpt.meta["model_config"], f"{path} model_config")
     vocab = Vocabulary.from_list(ckpt.meta["vocab"])
     if config.vocab_size != len(vocab):

@@ -8,11 +8,13 @@ so the CLI verbs (evaluate, score, detect, generate) accept any of them.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Collection
 from pathlib import Path
 
 from seqrnn.errors import CheckpointError
 from seqrnn.io.checkpoint import load_checkpoint
 from seqrnn.models.base import NextSymbolModel
+from seqrnn.models.kinds import check_kind
 
 #: checkpoint kind -> "module:function" taking (path) and returning a NextSymbolModel
 LOADERS: dict[str, str] = {
@@ -35,14 +37,23 @@ def resolve_model_path(path: str | Path) -> Path:
     return path
 
 
-def load_next_symbol_model(path: str | Path) -> NextSymbolModel:
-    """Load a next-symbol model of any registered kind from a file or run folder."""
+#: what every next-symbol verb accepts, in the words of the error messages
+ANY_NEXT_SYMBOL = (
+    "a next-symbol model (made by `seqrnn train`, `seqrnn train-detector`, `seqrnn text train`, "
+    "`seqrnn baseline` or `seqrnn reference train`)"
+)
+
+
+def load_next_symbol_model(
+    path: str | Path,
+    verb: str = "this command",
+    kinds: Collection[str] = tuple(LOADERS),
+    needs: str = ANY_NEXT_SYMBOL,
+) -> NextSymbolModel:
+    """Load a next-symbol model of any registered kind (or of ``kinds`` only) from a file or
+    run folder; another kind is refused with what ``verb`` ``needs``."""
     path = resolve_model_path(path)
     kind = load_checkpoint(path).meta.get("kind")
-    if kind not in LOADERS:
-        raise CheckpointError(
-            f"{path}: holds a {kind!r} model, not a next-symbol model "
-            f"(known kinds: {', '.join(sorted(LOADERS))})"
-        )
+    check_kind(path, kind, [k for k in kinds if k in LOADERS], verb, needs)
     module, func = LOADERS[kind].split(":")
     return getattr(importlib.import_module(module), func)(path)

@@ -18,8 +18,9 @@ import torch
 from seqrnn.data.formats import InputFormat
 from seqrnn.data.vocab import PAD, Vocabulary
 from seqrnn.errors import CheckpointError
-from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from seqrnn.io.checkpoint import Checkpoint, save_checkpoint
 from seqrnn.models.base import NextSymbolModel
+from seqrnn.models.kinds import load_checkpoint_of
 from seqrnn.models.registry import resolve_model_path
 from seqrnn.reference.cells import CellType
 from seqrnn.reference.network import Network
@@ -99,7 +100,7 @@ def save_model(
 def load_model(path: str | Path) -> ReferenceNextSymbolModel:
     """Rebuild a saved reference model; refuses other kinds and weights that do not fit."""
     path = resolve_model_path(path)
-    ckpt = load_checkpoint(path, kind=KIND)
+    ckpt = load_checkpoint_of(path, [KIND])
     meta = ckpt.meta
     vocab = Vocabulary.from_list(meta["vocab"])
     net = Network(CellType(meta["cell"]), len(vocab), int(meta["hidden_size"]))

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from seqrnn.data.formats import InputFormat, read_sequences
-from seqrnn.data.readers import _read_text, expand_glob
+from seqrnn.data.readers import expand_glob, read_text
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import InputError
 from seqrnn.evaluation.metrics import NextSymbolMetrics, summarize
@@ -33,7 +33,7 @@ def read_symbols(path: str | Path, fmt: str, limit: int | None = None, skip: int
         raise InputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", path)
     if fmt != CHARS:
         return read_sequences(str(path), InputFormat(fmt))
-    text = "".join(_read_text(p) for p in expand_glob(path))[skip:]
+    text = "".join(read_text(p) for p in expand_glob(path))[skip:]
     text = text[:limit] if limit else text
     if not text:
         raise InputError(f"no characters found (after skipping {skip})", path)

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from seqrnn.errors import ConfigError
 from seqrnn.nn.next_symbol import NextSymbolNet
 
 
@@ -84,6 +85,8 @@ def window_nll(
 ) -> np.ndarray:
     """The same ``N - 1`` targets, each window of ``window`` inputs from a fresh state:
     ``[N - 1]`` float64 (a shorter last window covers the tail)."""
+    if window < 1:
+        raise ConfigError(f"window must be a positive integer, got {window}")
     net.eval()
     device = next(net.parameters()).device
     x = torch.as_tensor(np.asarray(ids), dtype=torch.int64, device=device)

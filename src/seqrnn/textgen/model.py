@@ -77,7 +77,7 @@ def text_model_meta(
 
 def load_text_model(path: str | Path, device: str | None = None) -> TextModel:
     """Load a text model from a checkpoint file or a run folder (its best checkpoint)."""
-    ckpt, net, vocab = load_net(path, KIND)
+    ckpt, net, vocab = load_net(path, KIND, "`seqrnn text`")
     if net.config.head is not Head.PER_STEP:
         raise CheckpointError(f"{path}: the model config does not match a text model")
     level = Level(ckpt.meta["level"])

@@ -86,6 +86,9 @@ def text_config_from_dict(data: dict[str, Any]) -> TextRunConfig:
     """Build and check a :class:`TextRunConfig`: ``data`` over the text defaults (unknown
     keys get a suggestion). With ``train.minutes`` and no ``train.epochs`` the time budget
     alone ends training."""
+    for table in ("data", "train"):  # read below before the types are checked
+        if not isinstance(data.get(table, {}), dict):
+            raise ConfigError(f"config.{table}: expected a table of settings, got {data[table]!r}")
     data = merge({}, data)
     if isinstance(data.get("data", {}).get("train"), str):
         data["data"]["train"] = [data["data"]["train"]]
