@@ -40,17 +40,25 @@ def forecast_section(run: Run) -> Section | None:
     if groups:
         blocks.append(_forecast_chart(groups))
     if run.metrics:
-        names = list(run.metrics)
-        metric_names = list(next(iter(run.metrics.values())))
-        rows = [[n, *(run.metrics[n].get(m) for m in metric_names)] for n in names]
-        caption = "Test part; the first row is this run's network, the others its baselines."
-        blocks.append(Table(["forecaster", *metric_names], rows, caption))
+        blocks.append(_forecasters_table(run.metrics))
     backtest = run.path / "backtest.csv"
     if backtest.is_file():
         with open(backtest, encoding="utf-8", newline="") as fh:
             table = list(csv.reader(fh))
         blocks.append(Table(table[0], table[1:], "Rolling-origin backtest"))
     return Section("Forecasts", blocks) if blocks else None
+
+
+def _forecasters_table(metrics: dict[str, Any]) -> Table:
+    """``metrics.json`` of a forecast run: ``{forecaster: {part: {metric: value}}}``."""
+    rows, names = [], []
+    for forecaster, parts in metrics.items():
+        for part, values in (parts or {}).items():
+            if isinstance(values, dict):
+                names = names or list(values)
+                rows.append([forecaster, part, *(values.get(m) for m in names)])
+    caption = "The first forecaster is this run's network; the others are its baselines."
+    return Table(["forecaster", "part", *names], rows, caption)
 
 
 def _forecast_rows(path: Path) -> dict[str, list[dict[str, str]]]:
