@@ -77,7 +77,7 @@ def line_chart(
 def base_layout(title: str, xtitle: str = "", ytitle: str = "", **extra: Any) -> dict[str, Any]:
     """A compact layout that fits a laptop screen, two charts side by side."""
     return {
-        "title": {"text": title, "font": {"size": 14}},
+        "title": {"text": title, "font": {"size": 14}, "x": 0.01, "xanchor": "left"},
         "xaxis": {"title": {"text": xtitle}},
         "yaxis": {"title": {"text": ytitle}},
         "margin": {"l": 60, "r": 20, "t": 40, "b": 45},

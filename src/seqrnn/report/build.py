@@ -26,6 +26,9 @@ TASK_SECTIONS: dict[str, SectionFn] = {
     "text": tasks.text_section,
 }
 
+#: kinds whose task section already shows every figure of metrics.json
+OWN_METRICS = frozenset({"forecast"})
+
 COMMON_SECTIONS: tuple[SectionFn, ...] = (
     common.overview,
     common.metrics_section,
@@ -42,6 +45,8 @@ def run_page(run: Run) -> RunPage:
         fns = list(COMMON_SECTIONS)
         if run.kind in TASK_SECTIONS:
             fns.insert(2, TASK_SECTIONS[run.kind])
+        if run.kind in OWN_METRICS:
+            fns.remove(common.metrics_section)
     sections = [s for fn in fns if (s := fn(run)) is not None]
     if run.detect is not None:
         found = detect_section(run.detect)

@@ -75,7 +75,9 @@ def curves_section(run: Run) -> Section | None:
         traces = [_trace(h, k, scale if "loss" in k else 1.0) for k in keys]
         traces = [t for t in traces if t is not None]
         if traces:
-            charts.append(line_chart(title, traces, ytitle=ytitle))
+            chart = line_chart(title, traces, ytitle=ytitle)
+            chart.spec["layout"]["yaxis"]["rangemode"] = "tozero"  # a constant LR stays visible
+            charts.append(chart)
     times = _trace(h, "time", 1.0)
     if times is not None:
         bar = {"type": "bar", "x": times["x"], "y": times["y"], "name": "seconds"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -129,13 +130,14 @@ def _flagged(v: dict[str, np.ndarray], explanations: Path) -> Widget:
     """Flagged sessions for the table widget: rows, distinct explanations, templates."""
     details, templates = _explanations(explanations)
     rows = []
+    names = {src: Path(src).name for src in np.unique(v["source"][v["anomalous"]])}
     for s in np.flatnonzero(v["anomalous"]):
         detail_id, summary = details["by_session"].get(int(s), (None, {}))
         score = float(v["score"][s])
         rows.append(
             [
                 int(s),
-                Path(str(v["source"][s])).name,
+                names[v["source"][s]],
                 int(v["line"][s]),
                 int(v["label"][s]),
                 score if math.isfinite(score) else "inf",
@@ -156,27 +158,35 @@ def _flagged(v: dict[str, np.ndarray], explanations: Path) -> Widget:
     )
 
 
+#: the per-session head of an explanations.jsonl line (as report.py writes it); the rest of
+#: the line is the explanation, identical for identical sessions
+_HEAD = re.compile(r'^\{"session": (-?\d+), "source": "(?:[^"\\]|\\.)*", "line": -?\d+, ')
+
+
 def _explanations(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     """Distinct explanations (identical sessions share one), their index per session, and
-    every template text once (positions refer to keys)."""
+    every template text once (positions refer to keys). Lines are compared as text after
+    their per-session head, so each distinct explanation is parsed once."""
     by_session: dict[int, tuple[int, dict[str, Any]]] = {}
     distinct: list[dict[str, Any]] = []
+    summaries: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     templates: dict[str, str] = {}
-    if path.is_file():
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                if not line.strip():
-                    continue
-                entry = json.loads(line)
-                session = int(entry.pop("session", -1))
-                entry.pop("source", None), entry.pop("line", None)
-                key = json.dumps(entry, sort_keys=True)
-                if key not in seen:
-                    seen[key] = len(distinct)
-                    distinct.append(_strip_templates(entry, templates))
-                keys = " ".join(p.get("key", "") for p in entry.get("positions", []))
-                by_session[session] = (seen[key], {"length": entry.get("length"), "keys": keys})
+    if not path.is_file():
+        return {"by_session": by_session, "distinct": distinct}, templates
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            head = _HEAD.match(line)
+            if head is None:
+                continue
+            rest = line[head.end() :].rstrip()
+            if rest not in seen:
+                seen[rest] = len(distinct)
+                entry = _strip_templates(json.loads("{" + rest), templates)
+                distinct.append(entry)
+                keys = " ".join(str(p.get("key", "")) for p in entry.get("positions", []))
+                summaries.append({"length": entry.get("length"), "keys": keys})
+            by_session[int(head.group(1))] = (seen[rest], summaries[seen[rest]])
     return {"by_session": by_session, "distinct": distinct}, templates
 
 
