@@ -16,6 +16,7 @@ class Table:
     columns: list[str]
     rows: list[list[Any]]
     caption: str = ""
+    wide: bool = False  # the page's full width (many columns) instead of half of it
     type: str = "table"
 
 

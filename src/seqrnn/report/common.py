@@ -132,7 +132,7 @@ def comparison(runs: list[Run]) -> Section:
         for r, c, m in zip(runs, configs, metrics, strict=True)
     ]
     caption = f"{len(differ)} config keys differ; metrics present in every run."
-    blocks: list[Any] = [Table(columns, rows, caption)]
+    blocks: list[Any] = [Table(columns, rows, caption, wide=True)]
     blocks += _overlaid(runs)
     return Section("Comparison", blocks)
 
