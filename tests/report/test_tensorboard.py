@@ -32,3 +32,18 @@ def test_without_the_flag_nothing_is_written(tmp_path):
     args += ["--epochs", "1", "--no-progress", "--runs-dir", str(tmp_path), "--name", "plain"]
     assert CliRunner().invoke(cli, args).exit_code == 0
     assert not (tmp_path / "plain" / "tensorboard").exists()
+
+
+def test_training_verbs_import_no_report_stack():
+    """Jinja2, Plotly, TensorBoard and selenium stay out of a training process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import seqrnn.cli.next_symbol, seqrnn.cli.anomaly, seqrnn.cli.forecast, "
+        "seqrnn.cli.classify, seqrnn.cli.textgen; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'jinja2', 'plotly', 'tensorboard', 'selenium'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
