@@ -83,3 +83,16 @@ def test_cli_report_writes_file_and_refuses_missing_run(tmp_path, tiny_runs):
 def test_explicit_detect_folder(tmp_path, tiny_runs):
     html = build_report([tiny_runs["forecast"]], detect=Path(tiny_runs["detect"]) / "detect")
     assert "Anomaly detection" in _section_titles(html)
+
+
+def test_damaged_detect_files_leave_their_part_out(tmp_path, tiny_runs):
+    import shutil
+
+    det = tmp_path / "detect"
+    shutil.copytree(tiny_runs["detect"] / "detect", det)
+    with open(det / "explanations.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"session": 7, "source": "a", "line": 1, "length": [oops\n')
+    assert _blocks(build_report([det]), "widget")[0]["rows"]  # the good lines still there
+    (det / "verdicts.csv").write_text("source,line,label,score,anomalous\na,1,0,oops,1\n")
+    html = build_report([det])
+    assert "Anomaly detection" in _section_titles(html) and "Session scores" not in html

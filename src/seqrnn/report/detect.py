@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import math
 import re
 from pathlib import Path
@@ -21,6 +22,8 @@ import numpy as np
 
 from seqrnn.report.blocks import Chart, Section, Table, Widget, base_layout
 from seqrnn.report.runs import flatten
+
+logger = logging.getLogger(__name__)
 
 MAX_CURVE_POINTS = 1000
 BINS = 40
@@ -59,13 +62,26 @@ def _verdicts(path: Path) -> dict[str, np.ndarray] | None:
     if len(rows) < 2:
         return None
     header, body = rows[0], rows[1:]
-    cols = {name: [r[i] for r in body] for i, name in enumerate(header)}
+    cols = {name: [r[i] if i < len(r) else "" for r in body] for i, name in enumerate(header)}
+    try:
+        return _columns(cols, len(body))
+    except ValueError as exc:
+        logger.warning("%s: unreadable (%s); the histogram and table are left out", path, exc)
+        return None
+
+
+def _columns(cols: dict[str, list[str]], n: int) -> dict[str, np.ndarray]:
+    """Typed columns; a column the file lacks gets its neutral value (label -1: unlabelled)."""
+
+    def col(name: str, default: str, dtype: Any = None) -> np.ndarray:
+        return np.array(cols.get(name, [default] * n), dtype=dtype)
+
     return {
-        "source": np.array(cols.get("source", [""] * len(body))),
-        "line": np.array(cols.get("line", ["0"] * len(body)), dtype=np.int64),
-        "label": np.array(cols.get("label", ["-1"] * len(body)), dtype=np.int64),
-        "score": np.array(cols.get("score", ["nan"] * len(body)), dtype=np.float64),
-        "anomalous": np.array(cols.get("anomalous", ["0"] * len(body)), dtype=np.int64) == 1,
+        "source": col("source", ""),
+        "line": col("line", "0", np.int64),
+        "label": col("label", "-1", np.int64),
+        "score": col("score", "nan", np.float64),
+        "anomalous": col("anomalous", "0", np.int64) == 1,
     }
 
 
@@ -182,7 +198,11 @@ def _explanations(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
             rest = line[head.end() :].rstrip()
             if rest not in seen:
                 seen[rest] = len(distinct)
-                entry = _strip_templates(json.loads("{" + rest), templates)
+                try:
+                    entry = _strip_templates(json.loads("{" + rest), templates)
+                except ValueError:
+                    logger.warning("%s: session %s: not JSON; left out", path, head.group(1))
+                    entry = {}
                 distinct.append(entry)
                 keys = " ".join(str(p.get("key", "")) for p in entry.get("positions", []))
                 summaries.append({"length": entry.get("length"), "keys": keys})
