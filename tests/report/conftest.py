@@ -31,6 +31,8 @@ def _detector(runs: Path) -> Path:
             str(hdfs / "train_normal.txt"),
             "--window",
             "5",
+            "--val-fraction",
+            "0.2",
             "--hidden",
             "8",
             "--layers",

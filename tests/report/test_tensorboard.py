@@ -16,6 +16,7 @@ def test_train_detector_with_tensorboard_logs_every_epoch(tmp_path):
 
     train = str(sample_path("hdfs", "train_normal.txt"))
     args = ["train-detector", "--train", train, "--window", "5", "--hidden", "8"]
+    args += ["--val-fraction", "0.2"]
     args += ["--layers", "1", "--epochs", "2", "--no-progress", "--tensorboard"]
     args += ["--runs-dir", str(tmp_path), "--name", "tb"]
     res = CliRunner().invoke(cli, args)
