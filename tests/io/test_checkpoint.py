@@ -4,7 +4,13 @@ import pytest
 import torch
 
 from seqrnn.errors import CheckpointError
-from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict, save_checkpoint
+from seqrnn.io.checkpoint import (
+    Checkpoint,
+    load_checkpoint,
+    load_state_strict,
+    peek_checkpoint,
+    save_checkpoint,
+)
 
 
 def ckpt():
@@ -89,3 +95,13 @@ def test_atomic_files_get_the_usual_mode(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert (tmp_path / "x.txt").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_peek_reads_meta_and_shapes_only(tmp_path):
+    p = tmp_path / "m.safetensors"
+    save_checkpoint(p, ckpt())
+    meta, shapes = peek_checkpoint(p)
+    assert meta["kind"] == "toy" and shapes == {"model.w": (2, 3), "n": ()}
+    (tmp_path / "x.safetensors").write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="not a readable seqrnn checkpoint"):
+        peek_checkpoint(tmp_path / "x.safetensors")

@@ -56,7 +56,22 @@ def explain(
             entry["reasons"].append(
                 f"{per_session[u]} position(s) flagged by {detector.describe()}"
             )
+    _add_strips(out, ps, verdicts.position_flags)
     return out
+
+
+def _add_strips(out: dict[int, dict[str, Any]], ps: Any, flags: np.ndarray) -> None:
+    """Every scored position of each explained session, for the report's probability strip:
+    ``strip = {"position": [...], "prob": [...], "flagged": [positions]}``."""
+    rows = np.flatnonzero(np.isin(ps.sequence, np.fromiter(out, dtype=np.int64)))  # [M]
+    order = rows[np.argsort(ps.sequence[rows], kind="stable")]
+    bounds = np.flatnonzero(np.diff(ps.sequence[order])) + 1
+    for part in np.split(order, bounds) if len(order) else []:
+        out[int(ps.sequence[part[0]])]["strip"] = {
+            "position": ps.position[part].tolist(),
+            "prob": [float(f"{p:.4g}") for p in ps.prob[part]],
+            "flagged": ps.position[part][flags[part]].tolist(),
+        }
 
 
 def _position(

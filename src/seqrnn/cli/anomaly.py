@@ -36,11 +36,11 @@ from seqrnn.anomaly.training import (
 from seqrnn.anomaly.workflow import DetectConfig, build_detector, detect, load_detector
 from seqrnn.cli.common import (
     RESUME_OPTION,
-    ProgressBar,
     friendly_errors,
     interruptible,
     merge_config,
     setup_logging,
+    train_callbacks,
 )
 from seqrnn.cli.next_symbol import _train_options  # the same flags as `seqrnn train`
 from seqrnn.cli.types import (
@@ -402,7 +402,7 @@ def train_detector_cmd(config_file, end_marker, resume, progress, verbose, **fla
         config = detector_resume_config(resume)
     else:
         config = detector_config_from_dict(merge_config(config_file, flags))
-    callbacks = [ProgressBar()] if progress and is_main_process() else []
+    callbacks = train_callbacks(progress) if is_main_process() else []
     result = interruptible(
         "train-detector", lambda: train_distinct(config, callbacks, end_marker, resume)
     )

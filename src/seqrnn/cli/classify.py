@@ -22,12 +22,12 @@ from seqrnn.classify.workflow import (
 from seqrnn.cli.common import (
     CONFIG_OPTION,
     RESUME_OPTION,
-    ProgressBar,
     apply_options,
     friendly_errors,
     interruptible,
     merge_config,
     setup_logging,
+    train_callbacks,
     train_options,
 )
 from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT
@@ -91,7 +91,8 @@ _TRAIN = [
     click.option("--min-count", "text__min_count", type=POSITIVE_INT),
     click.option("--max-vocab", "text__max_vocab", type=POSITIVE_INT),
     click.option("--ngrams", "bow__ngram_max", type=POSITIVE_INT, help="Baselines: n-grams 1..N."),
-    *train_options("epochs", "batch_size", "lr", "patience", "seed", "device", "runs_dir", "name"),
+    *train_options("epochs", "batch_size", "lr", "patience", "seed", "device"),
+    *train_options("runs_dir", "name", "tensorboard"),
 ]
 
 
@@ -121,7 +122,7 @@ def train_cmd(config_file, folds, resume, progress, verbose, **flags):
             click.echo(f"fold {k}: accuracy {m.accuracy:.4f} macro_f1 {m.macro_f1:.4f}")
         click.echo(json.dumps({k: round(v, 4) for k, v in result.summary().items()}))
         return
-    callbacks = [ProgressBar()] if progress else []
+    callbacks = train_callbacks(progress)
     result = interruptible("classify train", lambda: train(config, callbacks, resume))
     click.echo(f"run folder: {result.run_dir}")
     if result.val_metrics is not None:

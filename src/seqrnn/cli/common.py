@@ -76,12 +76,31 @@ _TRAIN_OPTIONS: dict[str, Callable] = {
     ),
     "runs_dir": click.option("--runs-dir", "runs_dir", type=click.Path(file_okay=False)),
     "name": click.option("--name", "name", help="Run folder name (default: a timestamp)."),
+    "tensorboard": click.option(
+        "--tensorboard",
+        is_flag=True,
+        expose_value=False,  # not a config key: read by train_callbacks
+        callback=lambda ctx, _p, value: ctx.meta.__setitem__("seqrnn.tensorboard", value),
+        help="Also log the curves for TensorBoard (RUN/tensorboard; extra 'tensorboard').",
+    ),
 }
 
 
 def train_options(*names: str) -> list[Callable]:
     """The shared training / run-folder options called ``names`` (keys of the table above)."""
     return [_TRAIN_OPTIONS[name] for name in names]
+
+
+def train_callbacks(progress: bool) -> list[Callback]:
+    """The callbacks that the training flags ask for: the progress bar and, with
+    ``--tensorboard``, TensorBoard logging (imported only then)."""
+    callbacks: list[Callback] = [ProgressBar()] if progress else []
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get("seqrnn.tensorboard"):
+        from seqrnn.report.tensorboard import TensorBoardLogger
+
+        callbacks.append(TensorBoardLogger())
+    return callbacks
 
 
 def apply_options(fn: Callable[..., Any], options: list[Callable]) -> Callable[..., Any]:

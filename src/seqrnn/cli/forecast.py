@@ -9,12 +9,12 @@ import click
 from seqrnn.cli.common import (
     CONFIG_OPTION,
     RESUME_OPTION,
-    ProgressBar,
     apply_options,
     friendly_errors,
     interruptible,
     merge_config,
     setup_logging,
+    train_callbacks,
     train_options,
 )
 from seqrnn.cli.types import FRACTION, OPEN_FRACTION, POSITIVE_INT
@@ -78,9 +78,8 @@ def _train_options(fn):
             type=_choice(["none", "diff", "seasonal_diff", "seasonal_diff+diff"]),
         ),
         click.option("--scaler", "model__scaler", type=_choice(["minmax", "standard", "none"])),
-        *train_options(
-            "epochs", "batch_size", "lr", "clip", "patience", "seed", "device", "runs_dir", "name"
-        ),
+        *train_options("epochs", "batch_size", "lr", "clip", "patience", "seed", "device"),
+        *train_options("runs_dir", "name", "tensorboard"),
         click.option("--mlp-baseline/--no-mlp-baseline", "mlp_baseline", default=None),
     ]
     return apply_options(fn, opts)
@@ -113,7 +112,7 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
     """Train a forecaster; prints the run folder and its metrics beside the baselines."""
     setup_logging(verbose)
     config = fw.resume_config(resume) if resume else _config(config_file, flags)
-    callbacks = [ProgressBar()] if progress and is_main_process() else []
+    callbacks = train_callbacks(progress) if is_main_process() else []
     result = interruptible("forecast train", lambda: fw.train(config, callbacks, resume=resume))
     if not is_main_process():
         return

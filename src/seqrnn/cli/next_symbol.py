@@ -11,12 +11,12 @@ import numpy as np
 from seqrnn.cli.common import (
     CONFIG_OPTION,
     RESUME_OPTION,
-    ProgressBar,
     apply_options,
     friendly_errors,
     interruptible,
     merge_config,
     setup_logging,
+    train_callbacks,
     train_options,
 )
 from seqrnn.cli.types import (
@@ -75,7 +75,8 @@ def _train_options(fn):
             "train__optimizer",
             type=click.Choice(["adam", "adamw", "rmsprop", "sgd", "adagrad"]),
         ),
-        *train_options("lr", "clip", "patience", "seed", "device", "runs_dir", "name"),
+        *train_options("lr", "clip", "patience", "seed", "device"),
+        *train_options("runs_dir", "name", "tensorboard"),
     ]
     return apply_options(fn, opts)
 
@@ -94,7 +95,7 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
         config = ns.resume_config(resume)
     else:
         config = ns.run_config_from_dict(merge_config(config_file, flags))
-    callbacks = [ProgressBar()] if progress and is_main_process() else []  # rank 0 under torchrun
+    callbacks = train_callbacks(progress) if is_main_process() else []  # rank 0 under torchrun
     result = interruptible("train", lambda: ns.train(config, callbacks, resume=resume))
     if not is_main_process():
         return

@@ -14,12 +14,12 @@ import torch
 from seqrnn.cli.common import (
     CONFIG_OPTION,
     RESUME_OPTION,
-    ProgressBar,
     apply_options,
     friendly_errors,
     interruptible,
     merge_config,
     setup_logging,
+    train_callbacks,
     train_options,
 )
 from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT, UNIT
@@ -32,6 +32,7 @@ from seqrnn.textgen.workflow import (
     text_resume_config,
     train_text,
 )
+from seqrnn.train.callbacks import Callback
 from seqrnn.train.distributed import is_main_process
 
 
@@ -78,7 +79,7 @@ def _options(fn):
             help="auto: bf16 where the device has bfloat16 units.",
         ),
         *train_options("minutes"),
-        *train_options("runs_dir", "name"),
+        *train_options("runs_dir", "name", "tensorboard"),
     ]
     return apply_options(fn, opts)
 
@@ -122,9 +123,10 @@ def train_cmd(config_file, threads, resume, progress, verbose, **flags):
     _echo_sample(result.model, "\n", 300, 0.5)
 
 
-def _progress(progress: bool) -> list[ProgressBar]:
-    """A progress bar, on rank 0 only under torchrun."""
-    return [ProgressBar()] if progress and is_main_process() else []
+def _progress(progress: bool) -> list[Callback]:
+    """A progress bar (and TensorBoard with ``--tensorboard``), on rank 0 only under
+    torchrun."""
+    return train_callbacks(progress) if is_main_process() else []
 
 
 def _echo_sample(model, prime: str, length: int, temperature: float) -> None:

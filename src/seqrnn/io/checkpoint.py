@@ -102,6 +102,24 @@ def load_checkpoint(path: str | Path, kind: str | None = None) -> Checkpoint:
     return Checkpoint(tensors=tensors, meta=meta)
 
 
+def peek_checkpoint(path: str | Path) -> tuple[dict[str, Any], dict[str, tuple[int, ...]]]:
+    """The JSON meta and the tensor shapes of a checkpoint, read from its header alone.
+
+    For listing and reporting runs: no tensor is read and the checksum is not verified (use
+    :func:`load_checkpoint` before trusting the weights)."""
+    path = Path(path)
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            header = fh.metadata() or {}
+            shapes = {k: tuple(fh.get_slice(k).get_shape()) for k in fh.keys()}  # noqa: SIM118
+        meta = json.loads(header["seqrnn"])
+    except (SafetensorError, OSError, ValueError, KeyError) as exc:
+        raise CheckpointError(f"{path}: not a readable seqrnn checkpoint ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not a seqrnn checkpoint")
+    return meta, shapes
+
+
 def load_state_strict(module: torch.nn.Module, state: dict[str, torch.Tensor], source: str) -> None:
     """``module.load_state_dict`` with an error that says what does not fit."""
     own = module.state_dict()
