@@ -32,6 +32,8 @@ VERBS: dict[str, str] = {
     "text": "textgen",
     "reference": "reference",
     "tune": "tune",
+    "serve": "serve",
+    "export": "export",
 }
 
 
