@@ -46,11 +46,12 @@ class MicroBatcher(Generic[T, R]):
         self.max_items = max_items
         self.window_s = window_s
         self.on_batch = on_batch  # (items, seconds) after every batch, for metrics
-        self.queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] | None = None
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        """Start the worker (inside a running event loop)."""
+        """Start the worker (inside the running event loop that will submit requests)."""
+        self.queue = asyncio.Queue()
         self._task = asyncio.get_running_loop().create_task(self._work())
 
     async def stop(self) -> None:
@@ -66,6 +67,8 @@ class MicroBatcher(Generic[T, R]):
 
     async def submit(self, request: T) -> R:
         """Queue ``request`` and wait for its result (exceptions of ``run`` propagate)."""
+        if self.queue is None:
+            raise RuntimeError("the batcher is not started (the app's lifespan did not run)")
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         await self.queue.put((request, future))
         return await future
