@@ -10,6 +10,7 @@ is a 500 that leaves the process running.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import secrets
 import time
@@ -20,6 +21,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
+from starlette.requests import ClientDisconnect
 
 from seqrnn.serve.backends import (
     Backend,
@@ -77,6 +79,12 @@ def create_app(backend: Backend, settings: ServeSettings = ServeSettings()) -> F
         yield
         for b in batchers:  # uvicorn has drained the connections; finish what is queued
             await b.stop()
+        logger.info(
+            "stopped: %d requests answered, %d in flight; answered by route: %s",
+            sum(metrics.answered.values()),
+            metrics.pending,
+            json.dumps(dict(sorted(metrics.answered.items()))),
+        )
 
     app = FastAPI(title="seqrnn", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.metrics = metrics
@@ -236,31 +244,44 @@ def _add_middleware(app: FastAPI, metrics: ServiceMetrics, settings: ServeSettin
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable) -> Response:
         start = time.perf_counter()
+        metrics.begin()
         path = request.url.path
-        if settings.token is not None and path != "/healthz" and not _authorised(request, settings):
-            response: Response = JSONResponse(
-                {"error": "Authorization: a valid bearer token is required"},
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        else:
-            try:
-                response = await call_next(request)
-            except BodyTooLarge:
-                raise  # answered 413 by the BodyLimit middleware around this one
-            except Exception as exc:  # a request must never end the process
-                logger.exception("request to %s failed", path)
-                response = JSONResponse(
-                    {"error": f"internal error: {type(exc).__name__}"}, status_code=500
-                )
-        route = path if path in ROUTES else "other"  # bounded label values
-        metrics.observe(route, response.status_code, time.perf_counter() - start)
-        return response
+        status = 500  # if the request ends without an answer of ours (client gone)
+        try:
+            if path != "/healthz" and not _authorised(request, settings):
+                status = 401
+                return _unauthorised()
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        except BodyTooLarge:
+            status = 413
+            raise  # answered by the BodyLimit middleware around this one
+        except ClientDisconnect:
+            status = 499  # the client went away mid-body; nobody to answer
+            logger.info("client left during a request to %s", path)
+            return Response(status_code=status)
+        except Exception as exc:  # a request must never end the process
+            logger.exception("request to %s failed", path)
+            return JSONResponse({"error": f"internal error: {type(exc).__name__}"}, status)
+        finally:
+            route = path if path in ROUTES else "other"  # bounded label values
+            metrics.observe(route, status, time.perf_counter() - start)
 
     app.add_middleware(BodyLimit, limit=settings.limits.max_body_bytes)
 
 
+def _unauthorised() -> JSONResponse:
+    return JSONResponse(
+        {"error": "Authorization: a valid bearer token is required"},
+        status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 def _authorised(request: Request, settings: ServeSettings) -> bool:
+    if settings.token is None:
+        return True
     given = request.headers.get("authorization", "")
     expected = f"Bearer {settings.token}"
     return secrets.compare_digest(given.encode(), expected.encode())

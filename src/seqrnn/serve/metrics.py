@@ -3,6 +3,8 @@ apps in one process, as in the tests, count apart)."""
 
 from __future__ import annotations
 
+import collections
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -39,12 +41,23 @@ class ServiceMetrics:
             buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096),
             registry=r,
         )
+        self.in_flight = Gauge("seqrnn_in_flight", "Requests being answered", registry=r)
+        self.pending = 0  # the same, readable at shutdown
+        self.answered: collections.Counter[str] = collections.Counter()  # "route status"
         self.open_sessions = Gauge(
             "seqrnn_open_stream_sessions", "Stream sessions held in memory", registry=r
         )
 
+    def begin(self) -> None:
+        """A request came in."""
+        self.pending += 1
+        self.in_flight.inc()
+
     def observe(self, route: str, status: int, seconds: float) -> None:
         """One answered request."""
+        self.pending -= 1
+        self.answered[f"{route} {status}"] += 1
+        self.in_flight.dec()
         self.requests.labels(route, str(status)).inc()
         self.latency.labels(route).observe(seconds)
         if status >= 400:
