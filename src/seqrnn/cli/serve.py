@@ -30,6 +30,12 @@ from seqrnn.cli.common import friendly_errors, setup_logging
 @click.option("--header", help="With --state: Loghub line format of the raw lines.")
 @click.option("--session-regex", help="With --state: session identifier regex.")
 @click.option("--max-open-sessions", default=100_000, show_default=True, help="/v1/events.")
+@click.option(
+    "--cache-windows",
+    default=100_000,
+    show_default=True,
+    help="Distinct windows whose scores are remembered across requests (0: none).",
+)
 @click.option("--max-body-mb", default=8.0, show_default=True, help="Larger bodies get 413.")
 @click.option("--max-sessions", default=10_000, show_default=True, help="Per request.")
 @click.option("--batch-window-ms", default=2.0, show_default=True, help="Micro-batch wait.")
@@ -60,8 +66,9 @@ def serve_cmd(run, host, port, backend, token_file, g, state, header, session_re
     if token_file and not token:
         raise click.UsageError(f"--token-file: {token_file} is empty; expected a token")
     parse = ParseConfig(header=header, session_regex=session_regex, state=state) if state else None
+    detect = DetectConfig(Method.TOP_G, g=g)
     b = load_backend(
-        run, Runtime(backend), DetectConfig(Method.TOP_G, g=g), parse, opts["max_open_sessions"]
+        run, Runtime(backend), detect, parse, opts["max_open_sessions"], opts["cache_windows"]
     )
     limits = Limits(
         max_body_bytes=int(opts["max_body_mb"] * (1 << 20)), max_sessions=opts["max_sessions"]

@@ -9,6 +9,7 @@ from its single batching worker (:mod:`seqrnn.serve.batching`), one batch at a t
 
 from __future__ import annotations
 
+import collections
 import enum
 import hashlib
 import logging
@@ -95,6 +96,7 @@ class DetectorBackend:
         config: DetectConfig | None = None,
         parser: LogParser | None = None,
         max_open_sessions: int = 100_000,
+        max_verdicts: int = 20_000,
     ):
         self.model = model
         self.info = info
@@ -103,6 +105,12 @@ class DetectorBackend:
         self.aggregator = aggregator_for(model, config)
         self.parser = parser
         self.stream = StreamDetector(model, self.detector, max_open_sessions)
+        # distinct session -> its verdict, most recently used last: logs repeat themselves,
+        # so a service meets the same sessions again (detect deduplicates within a file)
+        self.verdicts: collections.OrderedDict[tuple[str, ...], dict[str, Any]] = (
+            collections.OrderedDict()
+        )
+        self.max_verdicts = max_verdicts
 
     def keys_of(self, item: SessionInput) -> list[str]:
         """The session's keys; raw lines go through the run's parser (drain3 + header)."""
@@ -118,14 +126,30 @@ class DetectorBackend:
         return keys
 
     def judge_sessions(self, items: Sequence[SessionInput]) -> list[dict[str, Any]]:
-        """One verdict, score and explanation per session, in one batched scoring call."""
-        raw = [np.asarray(self.keys_of(item), dtype=str) for item in items]
-        distinct, inverse = _distinct(raw)
+        """One verdict, score and explanation per session. Sessions judged before are taken
+        from the verdict memo; the others are judged together in one batched scoring call."""
+        keys = [tuple(self.keys_of(item)) for item in items]
+        new = list(dict.fromkeys(k for k in keys if k not in self.verdicts))
+        if new:
+            for k, verdict in zip(new, self._judge_distinct(new), strict=True):
+                self.verdicts[k] = verdict
+        out = []
+        for k in keys:
+            self.verdicts.move_to_end(k)
+            out.append(dict(self.verdicts[k]))  # a copy: callers add the session's id
+        while len(self.verdicts) > self.max_verdicts:
+            self.verdicts.popitem(last=False)
+        return out
+
+    def _judge_distinct(self, sessions: list[tuple[str, ...]]) -> list[dict[str, Any]]:
+        """Score, judge and explain distinct sessions in one batch."""
+        distinct = [np.asarray(s, dtype=str) for s in sessions]
         encoded = encode_sessions(self.model, distinct)
         top_k = max(self.config.g, 3)
         positions = score_sequences(
             self.model, encoded, self.config.targets, self.config.batch_size, top_k
         )
+        inverse = np.arange(len(distinct))
         scores = SessionScores(distinct, encoded, inverse, positions)
         verdicts = judge(scores, self.detector, self.aggregator)
         why = explain(
@@ -138,16 +162,15 @@ class DetectorBackend:
             self.config.explain_positions,
             top_k,
         )
-        unknown = [int(np.sum(e == UNK)) for e in encoded]
         return [
             {
-                "verdict": "anomalous" if verdicts.anomalous[s] else "normal",
-                "score": _finite(verdicts.scores[s]),
-                "length": len(raw[s]),
-                "unknown_keys": unknown[inverse[s]],
-                "explanation": why.get(int(inverse[s])),
+                "verdict": "anomalous" if verdicts.anomalous[u] else "normal",
+                "score": _finite(verdicts.scores[u]),
+                "length": len(distinct[u]),
+                "unknown_keys": int(np.sum(encoded[u] == UNK)),
+                "explanation": why.get(u),
             }
-            for s in range(len(items))
+            for u in range(len(distinct))
         ]
 
     def feed_events(
@@ -237,14 +260,17 @@ def load_backend(
     detect: DetectConfig | None = None,
     parse: ParseConfig | None = None,
     max_open_sessions: int = 100_000,
+    cache_windows: int = 100_000,
 ) -> Backend:
-    """The backend for whatever run ``path`` holds (a run folder, checkpoint or ``.onnx``)."""
+    """The backend for whatever run ``path`` holds (a run folder, checkpoint or ``.onnx``).
+    Detectors remember the scores of the last ``cache_windows`` distinct windows (0: none)."""
     if Runtime(runtime) is Runtime.ONNXRUNTIME:
         from seqrnn.export.runtime import load_onnx_model
 
         model = load_onnx_model(path)
         meta = {k: v for k, v in model.meta.items() if k != "vocab"}
         info = _info(Kind.DETECTOR, "onnx", path, model.describe(), len(model.vocab), meta)
+        model = _cached(model, cache_windows)
         return DetectorBackend(model, info, detect, _parser(parse), max_open_sessions)
     file = resolve_model_path(path)
     kind = str(load_checkpoint(file).meta.get("kind"))
@@ -252,6 +278,7 @@ def load_backend(
         model = load_next_symbol_model(file)
         cfg = {"window": model.context_length, **_net_config(model)}
         info = _info(Kind.DETECTOR, kind, file, model.describe(), len(model.vocab), cfg)
+        model = _cached(model, cache_windows)
         return DetectorBackend(model, info, detect, _parser(parse), max_open_sessions)
     if kind in FORECAST_KINDS:
         from seqrnn.forecast.workflow import load_model as load_forecaster
@@ -302,21 +329,14 @@ def _net_config(model: NextSymbolModel) -> dict[str, Any]:
     return {"model_config": asdict(config)} if config is not None else {}
 
 
+def _cached(model: NextSymbolModel, entries: int) -> NextSymbolModel:
+    from seqrnn.serve.cache import WindowCache
+
+    return WindowCache(model, entries) if entries > 0 else model
+
+
 def _parser(parse: ParseConfig | None) -> LogParser | None:
     return LogParser(parse) if parse is not None else None
-
-
-def _distinct(raw: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Distinct sessions (string keys) in first-seen order and ``inverse [S]``."""
-    index: dict[tuple[str, ...], int] = {}
-    inverse = np.empty(len(raw), dtype=np.int64)
-    distinct: list[np.ndarray] = []
-    for i, s in enumerate(raw):
-        j = index.setdefault(tuple(s.tolist()), len(distinct))
-        if j == len(distinct):
-            distinct.append(s)
-        inverse[i] = j
-    return distinct, inverse
 
 
 def _finite(value: float) -> float | None:
