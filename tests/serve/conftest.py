@@ -1,5 +1,4 @@
-"""Fixtures of the service tests: a tiny next-symbol run saved as a checkpoint, and the app
-around it. Skipped with the reason when the ``serve`` extra is missing."""
+"""Fixtures of the service tests: a tiny next-symbol run saved as a checkpoint."""
 
 from __future__ import annotations
 
@@ -13,10 +12,6 @@ from seqrnn.io.checkpoint import Checkpoint, save_checkpoint
 from seqrnn.nn.encoder import EncoderConfig
 from seqrnn.nn.next_symbol import NextSymbolConfig, NextSymbolNet
 from seqrnn.workflows.next_symbol import model_meta
-
-pytest.importorskip("fastapi", reason="the 'serve' extra (fastapi) is not installed")
-pytest.importorskip("httpx", reason="the 'serve' extra (httpx) is not installed")
-pytest.importorskip("prometheus_client", reason="the 'serve' extra is not installed")
 
 KEYS = [str(k) for k in range(2, 30)]
 WINDOW = 4

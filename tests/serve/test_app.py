@@ -6,19 +6,23 @@ import asyncio
 import json
 from typing import Any
 
-import httpx
 import numpy as np
 import pytest
 
-from seqrnn.serve.app import ServeSettings, create_app
-from seqrnn.serve.backends import (
+for _module in ("fastapi", "httpx", "prometheus_client", "uvicorn"):
+    pytest.importorskip(_module, reason=f"the 'serve' extra ({_module}) is not installed")
+
+import httpx  # noqa: E402
+
+from seqrnn.serve.app import ServeSettings, create_app  # noqa: E402
+from seqrnn.serve.backends import (  # noqa: E402
     ClassifierBackend,
     ForecastBackend,
     Kind,
     ModelInfo,
     load_backend,
 )
-from seqrnn.serve.schemas import Limits
+from seqrnn.serve.schemas import Limits  # noqa: E402
 
 
 def call(app, requests: list[tuple[str, str, Any]], headers: dict | None = None) -> list:

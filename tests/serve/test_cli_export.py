@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from seqrnn.cli.main import cli
 
 pytest.importorskip("onnxruntime", reason="the 'onnx' extra (onnxruntime) is not installed")
+pytest.importorskip("onnx", reason="the 'onnx' extra (onnx) is not installed")
 
 from seqrnn.serve.backends import Runtime, SessionInput, load_backend
 

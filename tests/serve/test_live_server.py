@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import asyncio
 
-from seqrnn.serve.faults import (
+import pytest
+
+for _module in ("fastapi", "httpx", "prometheus_client", "uvicorn"):
+    pytest.importorskip(_module, reason=f"the 'serve' extra ({_module}) is not installed")
+
+from seqrnn.serve.faults import (  # noqa: E402
     alive,
     answered_by_service,
     disconnects,
     send_bad_bodies,
     sigterm_under_load,
 )
-from seqrnn.serve.process import ServiceProcess
+from seqrnn.serve.process import ServiceProcess  # noqa: E402
 
 
 def test_faults_and_sigterm_under_load(tiny_run):
