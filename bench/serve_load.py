@@ -9,7 +9,7 @@ stopped with SIGTERM at the end, whatever happens)::
 
 RUN is a detector run, e.g. ``seqrnn train-detector --train
 /work/shared/data/hdfs_deeplog/hdfs_train --epochs 3``. Sessions: the abnormal HDFS test
-sessions and the normal ones of logdeep's validation CSV, shuffled together.
+sessions (16,838) and logdeep's validation CSV (1,000 normal, 1,000 abnormal), shuffled.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ DATA = Path("/work/shared/data/hdfs_deeplog")
 
 
 def load_sessions(limit: int, seed: int = 0) -> list[list[int]]:
-    """Abnormal test sessions and normal validation sessions, shuffled, at most ``limit``."""
+    """Abnormal test sessions and the labelled validation CSV, shuffled, at most ``limit``."""
     both = SessionSet()
     both.extend(read_session_set(DATA / "hdfs_test_abnormal", 1))
     both.extend(read_labelled_csv(DATA / "logdeep_robust_log_valid.csv"))
@@ -120,7 +120,7 @@ def main() -> None:
     p.add_argument("--no-faults", action="store_true")
     args = p.parse_args()
     sessions = load_sessions(args.sessions)
-    print(f"{len(sessions):,} HDFS sessions (abnormal test + normal validation, shuffled)")
+    print(f"{len(sessions):,} HDFS sessions (abnormal test + validation CSV, shuffled)")
     base = in_process_rate(args.run, sessions)
     print(f"in-process detect (all at once, torch): {base:,.0f} sessions/s")
     target = args.onnx if args.backend == "onnxruntime" else args.run
