@@ -225,3 +225,33 @@ def test_classify_route_gives_labels_and_probabilities():
     assert [r["label"] for r in results] == ["yes", "no"]
     assert results[0]["probabilities"] == {"no": 0.25, "yes": 0.75}
     assert bad.status_code == 422 and bad.json()["error"].startswith("texts:")
+
+
+def test_raw_log_lines_are_keyed_by_the_runs_parser_state(tiny_run, tmp_path):
+    from seqrnn.anomaly.parse import LogParser, ParseConfig, parse_lines
+    from seqrnn.serve.backends import SessionInput
+
+    lines = [
+        "Receiving block blk_1 src 10.0.0.1",
+        "Deleting block blk_1 file /x",
+        "Receiving block blk_2 src 10.0.0.2",
+    ]
+    config = ParseConfig(session_regex=r"blk_-?\d+", state=str(tmp_path / "state.bin"))
+    parsed = parse_lines(lines, config)
+    LogParser(config)  # the state file is there and readable
+    with_parser = load_backend(tiny_run, parse=config)
+    app = create_app(with_parser)
+    sessions, events = call(
+        app,
+        [
+            ("POST", "/v1/sessions", {"sessions": [{"id": "blk_1", "lines": lines[:2]}]}),
+            ("POST", "/v1/events", {"events": [{"session": "blk_2", "line": lines[2]}]}),
+        ],
+    )
+    assert sessions.status_code == 200 and events.status_code == 200
+    keys = [str(k) for k in parsed.line_keys[:2]]
+    assert sessions.json()["results"][0]["length"] == 2
+    assert (
+        sessions.json()["results"][0]["score"]
+        == (with_parser.judge_sessions([SessionInput(keys)])[0]["score"])
+    )
