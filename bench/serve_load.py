@@ -151,7 +151,7 @@ def faults(svc: ServiceProcess) -> None:
         print(f"  {a.drill:32s} -> {a.status} {a.message[:90]!r} alive={a.alive}")
     tally = asyncio.run(sigterm_under_load(svc, clients=16, before_s=1.0, after_s=3.0))
     print(
-        f"  SIGTERM under load (16 clients): answered {dict(tally.answered)}, "
+        f"  SIGTERM under load (16 clients on /v1/events): answered {dict(tally.answered)}, "
         f"refused after close {tally.refused}, closed without answer {tally.dropped} "
         f"{dict(tally.errors)}"
     )

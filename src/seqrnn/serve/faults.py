@@ -121,13 +121,14 @@ def answered_by_service(log: str) -> tuple[dict[str, int], int]:
 async def sigterm_under_load(
     service: Any, clients: int = 16, before_s: float = 1.0, after_s: float = 3.0
 ) -> LoadTally:
-    """``clients`` loops posting sessions; SIGTERM after ``before_s``; stop after ``after_s``
-    more. Every accepted request must have been answered."""
+    """``clients`` loops posting events (to ``/v1/events``, which no other drill uses, so the
+    service's count of its answers is this drill's alone); SIGTERM after ``before_s``; stop
+    after ``after_s`` more. Every accepted request must have been answered."""
     tally = LoadTally()
-    body = {"sessions": [SESSION] * 10}
+    body = {"events": [{"session": f"load-{i % 7}", "key": k} for i, k in enumerate(SESSION)]}
     ready = asyncio.Event()
     async with httpx.AsyncClient(base_url=service.url, timeout=60) as c:  # warm the model up
-        await c.post("/v1/sessions", json=body)
+        await c.post("/v1/events", json=body)
     stop = time.monotonic() + before_s + after_s
 
     async def client() -> None:
@@ -135,7 +136,7 @@ async def sigterm_under_load(
             await ready.wait()
             while time.monotonic() < stop:
                 try:
-                    r = await c.post("/v1/sessions", json=body)
+                    r = await c.post("/v1/events", json=body)
                     tally.answered[r.status_code] += 1
                 except httpx.ConnectError:
                     tally.refused += 1
