@@ -9,9 +9,9 @@ import torch
 
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.io.checkpoint import Checkpoint, save_checkpoint
+from seqrnn.models.neural import model_meta
 from seqrnn.nn.encoder import EncoderConfig
 from seqrnn.nn.next_symbol import NextSymbolConfig, NextSymbolNet
-from seqrnn.workflows.next_symbol import model_meta
 
 KEYS = [str(k) for k in range(2, 30)]
 WINDOW = 4
