@@ -34,6 +34,8 @@ VERBS: dict[str, str] = {
     "tune": "tune",
     "report": "report",
     "runs": "runs",
+    "serve": "serve",
+    "export": "export",
 }
 
 

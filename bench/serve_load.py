@@ -1,0 +1,166 @@
+"""Load on ``seqrnn serve``: HDFS sessions posted (a) one per request and (b) 100 per request
+by a bounded number of concurrent clients for a bounded time, against in-process ``detect``
+on the same sessions in the same run; then the fault drills.
+
+Run by hand from the repository root (the service binds 127.0.0.1 on a free port and is
+stopped with SIGTERM at the end, whatever happens)::
+
+    OMP_NUM_THREADS=1 python bench/serve_load.py --run RUN [--seconds 10] [--clients 32]
+
+RUN is a detector run, e.g. ``seqrnn train-detector --train
+/work/shared/data/hdfs_deeplog/hdfs_train --epochs 3``. Sessions: the abnormal HDFS test
+sessions (16,838) and logdeep's validation CSV (1,000 normal, 1,000 abnormal), shuffled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from seqrnn.anomaly.inputs import SessionSet, read_labelled_csv, read_session_set
+from seqrnn.anomaly.workflow import detect
+from seqrnn.models.registry import load_next_symbol_model
+from seqrnn.serve.faults import (
+    answered_by_service,
+    disconnects,
+    send_bad_bodies,
+    sigterm_under_load,
+)
+from seqrnn.serve.process import ServiceProcess
+
+DATA = Path("/work/shared/data/hdfs_deeplog")
+
+
+def load_sessions(limit: int, seed: int = 0) -> list[list[int]]:
+    """Abnormal test sessions and the labelled validation CSV, shuffled, at most ``limit``."""
+    both = SessionSet()
+    both.extend(read_session_set(DATA / "hdfs_test_abnormal", 1))
+    both.extend(read_labelled_csv(DATA / "logdeep_robust_log_valid.csv"))
+    order = np.random.default_rng(seed).permutation(len(both))[:limit]
+    return [both.sessions[i].tolist() for i in order]
+
+
+def in_process_rate(run: str, sessions: list[list[int]], repeats: int = 3) -> float:
+    """Sessions/s of library ``detect`` on all sessions at once: all the sessions judged over
+    all the time taken, ``repeats`` times (an average, as the service's rate is)."""
+    model = load_next_symbol_model(run)
+    data = SessionSet([np.asarray(s, dtype=np.int64) for s in sessions])
+    start = time.perf_counter()
+    for _ in range(repeats):
+        detect(model, data)
+    return repeats * len(sessions) / (time.perf_counter() - start)
+
+
+async def drive(url: str, sessions, per_request: int, clients: int, seconds: float) -> dict:
+    """``clients`` loops posting ``per_request`` sessions each for ``seconds``."""
+    latencies: list[float] = []
+    failed: dict[str, int] = {}
+    bodies = itertools.cycle(
+        [
+            {"sessions": [{"keys": s} for s in sessions[i : i + per_request]]}
+            for i in range(0, len(sessions) - per_request + 1, per_request)
+        ]
+    )
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+        await client.post("/v1/sessions", json=next(bodies))  # warm-up
+        stop = time.perf_counter() + seconds
+
+        async def loop() -> None:
+            while time.perf_counter() < stop:
+                body = next(bodies)
+                t0 = time.perf_counter()
+                try:
+                    r = await client.post("/v1/sessions", json=body)
+                    ok = r.status_code == 200
+                    key = str(r.status_code)
+                except httpx.HTTPError as exc:
+                    ok, key = False, type(exc).__name__
+                if ok:
+                    latencies.append(time.perf_counter() - t0)
+                else:
+                    failed[key] = failed.get(key, 0) + 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(clients)))
+        elapsed = time.perf_counter() - start
+    lat = np.array(latencies) * 1000
+    return {
+        "requests": len(latencies),
+        "failed": failed,
+        "sessions_per_s": len(latencies) * per_request / elapsed,
+        "p50_ms": float(np.percentile(lat, 50)) if len(lat) else float("nan"),
+        "p99_ms": float(np.percentile(lat, 99)) if len(lat) else float("nan"),
+    }
+
+
+def line(name: str, r: dict) -> str:
+    return (
+        f"{name}: {r['sessions_per_s']:,.0f} sessions/s, p50 {r['p50_ms']:.1f} ms, "
+        f"p99 {r['p99_ms']:.1f} ms, {r['requests']:,} requests, failed {r['failed'] or 0}"
+    )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--run", required=True, help="detector run folder or checkpoint")
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--clients", type=int, default=32, help="one-per-request clients")
+    p.add_argument("--bulk-clients", type=int, default=4, help="100-per-request clients")
+    p.add_argument("--sessions", type=int, default=20_000)
+    p.add_argument("--backend", default="torch", choices=["torch", "onnxruntime"])
+    p.add_argument("--onnx", help="with --backend onnxruntime: the exported model")
+    p.add_argument("--no-faults", action="store_true")
+    args = p.parse_args()
+    sessions = load_sessions(args.sessions)
+    print(f"{len(sessions):,} HDFS sessions (abnormal test + validation CSV, shuffled)")
+    before = in_process_rate(args.run, sessions)
+    target = args.onnx if args.backend == "onnxruntime" else args.run
+    with ServiceProcess(target, "-v", "--backend", args.backend) as svc:
+        one = asyncio.run(drive(svc.url, sessions, 1, args.clients, args.seconds))
+        bulk = asyncio.run(drive(svc.url, sessions, 100, args.bulk_clients, args.seconds))
+        after = in_process_rate(args.run, sessions)  # the service idles meanwhile
+        base = (before + after) / 2
+        print(
+            f"in-process detect (all at once, torch): {base:,.0f} sessions/s "
+            f"(before the service runs {before:,.0f}, after {after:,.0f})"
+        )
+        print(line(f"(a) 1 per request, {args.clients} clients", one))
+        print(line(f"(b) 100 per request, {args.bulk_clients} clients", bulk))
+        print(
+            f"ratio to in-process: (a) {one['sessions_per_s'] / base:.3f}  "
+            f"(b) {bulk['sessions_per_s'] / base:.3f}  (target (b) >= 0.25)"
+        )
+        print(
+            f"target (a) >= 1,000 sessions/s at p99 < 50 ms: {one['sessions_per_s']:,.0f}/s, "
+            f"p99 {one['p99_ms']:.1f} ms"
+        )
+        if not args.no_faults:
+            faults(svc)
+    if not args.no_faults:
+        by_route, in_flight = answered_by_service(svc.stderr.decode())
+        print(f"service after SIGTERM: exit status {svc.proc.returncode}, {in_flight} in flight")
+        print(f"service's own count of answers: {by_route}")
+
+
+def faults(svc: ServiceProcess) -> None:
+    """The drills, every answer printed."""
+    for a in send_bad_bodies(svc.url) + disconnects(svc.url):
+        print(f"  {a.drill:32s} -> {a.status} {a.message[:90]!r} alive={a.alive}")
+    tally = asyncio.run(sigterm_under_load(svc, clients=16, before_s=1.0, after_s=3.0))
+    print(
+        f"  SIGTERM under load (16 clients on /v1/events): answered {dict(tally.answered)}, "
+        f"refused after close {tally.refused}, closed without answer {tally.dropped} "
+        f"{dict(tally.errors)}"
+    )
+    svc.stop()
+
+
+if __name__ == "__main__":
+    main()
