@@ -27,10 +27,6 @@ def _seed() -> None:
     torch.manual_seed(0)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    torch.set_num_threads(1)  # tiny models gain nothing from threads; CI has 2 cores
-
-
 @pytest.fixture(autouse=True)
 def _one_thread() -> Iterator[None]:
     """Every test leaves torch at one thread, whatever the code under test set (a CLI run
