@@ -17,6 +17,7 @@ from seqrnn.cli.common import (
     setup_logging,
     train_options,
 )
+from seqrnn.cli.forecast_global import global_cmd
 from seqrnn.config import replace
 from seqrnn.forecast import workflow as fw
 from seqrnn.forecast.evaluation import Split, evaluate, forecast_from, rolling_origin
@@ -222,3 +223,4 @@ def register(cli: click.Group) -> None:
 
     for cmd in (train_cmd, evaluate_cmd, predict_cmd, compare_cmd, backtest_cmd):
         forecast.add_command(cmd)
+    forecast.add_command(global_cmd)  # many series at once (cli/forecast_global.py)
