@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from seqrnn.forecast.global_model import GlobalConfig
+from seqrnn.forecast.global_model import COSINE, GlobalConfig
 from seqrnn.forecast.panel import read_m3
 from seqrnn.forecast.panel_run import fan_charts, holdout
 from seqrnn.forecast.scoring import score_panel
@@ -61,7 +61,11 @@ def main() -> None:
             per_epoch=args.per_epoch,
             encoder=EncoderConfig(hidden_size=args.hidden, num_layers=2),
             train=TrainConfig(
-                epochs=args.epochs, batch_size=256, learning_rate=args.lr, device="cpu"
+                epochs=args.epochs,
+                batch_size=256,
+                learning_rate=args.lr,
+                device="cpu",
+                schedule=COSINE,
             ),
         ),
         ets=args.ets_candidate,

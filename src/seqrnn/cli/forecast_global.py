@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from seqrnn.cli.common import friendly_errors, setup_logging
-from seqrnn.forecast.global_model import GlobalConfig
+from seqrnn.forecast.global_model import COSINE, GlobalConfig
 from seqrnn.forecast.panel import read_m3, read_panel
 from seqrnn.forecast.panel_run import fan_charts, forecasts_csv, holdout
 from seqrnn.forecast.readers import Fill
@@ -54,7 +54,9 @@ def global_cmd(data, m3, id_column, date_column, value_column, fill, season, hor
             chunk=opts["chunk"],
             min_input=min(12, min(opts["look_backs"])),
             encoder=EncoderConfig(hidden_size=64, num_layers=2),
-            train=TrainConfig(epochs=opts["epochs"], batch_size=256, learning_rate=3e-3),
+            train=TrainConfig(
+                epochs=opts["epochs"], batch_size=256, learning_rate=3e-3, schedule=COSINE
+            ),
         ),
         ets=opts["ets"],
     )

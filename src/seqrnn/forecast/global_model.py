@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -32,8 +32,9 @@ from seqrnn.forecast.quantiles import LEVELS, pinball_loss
 from seqrnn.forecast.stats import seasonal_indices
 from seqrnn.forecast.windows import ShuffledBatches
 from seqrnn.nn.encoder import EncoderConfig, RecurrentEncoder
-from seqrnn.train.callbacks import Callback
 from seqrnn.train.config import TrainConfig
+from seqrnn.train.lifecycle import budget_callbacks
+from seqrnn.train.schedule import Decay, ScheduleConfig, TrainingClock
 from seqrnn.train.trainer import StepOutput, Trainer
 
 logger = logging.getLogger(__name__)
@@ -45,8 +46,11 @@ def _default_encoder() -> EncoderConfig:
     return EncoderConfig(hidden_size=64, num_layers=2)
 
 
+COSINE = ScheduleConfig(decay=Decay.COSINE, final_fraction=0.1)  # lr down to lr/10
+
+
 def _default_train() -> TrainConfig:
-    return TrainConfig(epochs=8, batch_size=256, learning_rate=3e-3, device="cpu")
+    return TrainConfig(epochs=8, batch_size=256, learning_rate=3e-3, device="cpu", schedule=COSINE)
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,6 @@ class GlobalConfig:
     max_origins: int = 0  # windows per series: only the most recent ones (0 = all)
     per_epoch: int = 30_000  # windows drawn at random each epoch (0 = every window once)
     chunk: int = 6  # values per recurrent step (6: a 36-month window is 6 steps of 6 months)
-    decay: bool = True  # learning rate halved over the last epochs (cosine to 10 %)
     encoder: EncoderConfig = field(default_factory=_default_encoder)
     train: TrainConfig = field(default_factory=_default_train)
 
@@ -116,19 +119,6 @@ class SampledBatches:
 
     def __len__(self) -> int:
         return -(-self.per_epoch // self.batch_size)
-
-
-class CosineDecay(Callback):
-    """Learning rate from ``lr`` down to ``lr / 10`` on a cosine over the epochs."""
-
-    def __init__(self, lr: float, epochs: int):
-        self.lr, self.epochs = lr, max(epochs, 1)
-
-    def on_epoch_start(self, trainer: Trainer, epoch: int) -> None:
-        frac = epoch / max(self.epochs - 1, 1)
-        lr = self.lr * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * frac)))
-        for group in trainer.optimizer.param_groups:
-            group["lr"] = lr
 
 
 class QuantileTask:
@@ -267,8 +257,9 @@ def _fit_member(
         source = SampledBatches(x, y, tc.batch_size, config.per_epoch, seed)
     else:
         source = ShuffledBatches(x, y, tc.batch_size, True, seed)
-    callbacks = [CosineDecay(tc.learning_rate, tc.epochs)] if config.decay else []
-    trainer = Trainer(TrainConfig(**{**tc.__dict__, "seed": seed}), callbacks)
+    tc = replace(tc, seed=seed)
+    # the shared learning-rate schedule and time budget (train.schedule, train.minutes)
+    trainer = Trainer(tc, budget_callbacks(tc, TrainingClock(), len(source)))
     history = trainer.fit(net, QuantileTask(), source)
     logger.info(
         "member L=%d seed=%d: %d windows, final pinball %.4f",
