@@ -250,8 +250,9 @@ def _fit_member(
     x: torch.Tensor, y: torch.Tensor, look_back: int, seed: int, config: GlobalConfig
 ) -> GlobalNet:
     tc = config.train
-    torch.manual_seed(seed)
-    net = GlobalNet(config.horizon, config.encoder, config.chunk)
+    with torch.random.fork_rng():  # the initial weights depend on the seed only
+        torch.manual_seed(seed)
+        net = GlobalNet(config.horizon, config.encoder, config.chunk)
     source: SampledBatches | ShuffledBatches
     if 0 < config.per_epoch < len(x):
         source = SampledBatches(x, y, tc.batch_size, config.per_epoch, seed)
