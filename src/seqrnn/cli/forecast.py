@@ -17,6 +17,7 @@ from seqrnn.cli.common import (
     train_callbacks,
     train_options,
 )
+from seqrnn.cli.forecast_global import global_cmd
 from seqrnn.cli.types import FRACTION, OPEN_FRACTION, POSITIVE_INT
 from seqrnn.config import replace
 from seqrnn.forecast import workflow as fw
@@ -226,3 +227,4 @@ def register(cli: click.Group) -> None:
 
     for cmd in (train_cmd, evaluate_cmd, predict_cmd, compare_cmd, backtest_cmd):
         forecast.add_command(cmd)
+    forecast.add_command(global_cmd)  # many series at once (cli/forecast_global.py)

@@ -38,6 +38,13 @@ def smape(y: np.ndarray, f: np.ndarray) -> float:
     return 100.0 * float(np.mean(ratio))
 
 
+def smape_m3(y: np.ndarray, f: np.ndarray) -> float:
+    """sMAPE as the M3 competition defined it: ``100 * mean(2|y - f| / (y + f))``, no absolute
+    values in the denominator. Equal to :func:`smape` when ``y`` and ``f`` are positive; with
+    non-positive values it can mislead, so panel tables flag such series."""
+    return 100.0 * float(np.mean(2 * np.abs(y - f) / (y + f)))
+
+
 def mase_scale(y_train: np.ndarray, season: int = 1) -> float:
     """In-sample MAE of the (seasonal) naive forecast on the training values."""
     if len(y_train) <= season:

@@ -1,0 +1,78 @@
+"""``seqrnn forecast global``: one recurrent network for a whole panel of series, chosen
+against Theta and the naive references by a backtest on the training values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from seqrnn.cli.common import friendly_errors, setup_logging
+from seqrnn.forecast.global_model import COSINE, GlobalConfig
+from seqrnn.forecast.panel import read_m3, read_panel
+from seqrnn.forecast.panel_run import fan_charts, forecasts_csv, holdout
+from seqrnn.forecast.readers import Fill
+from seqrnn.forecast.selection import SelectionConfig, forecast_panel
+from seqrnn.io.atomic import atomic_write_text
+from seqrnn.nn.encoder import EncoderConfig
+from seqrnn.train.config import TrainConfig
+
+
+@click.command("global")
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--m3", is_flag=True, help="DATA is in the M3 wide layout (Series,N,NF,...).")
+@click.option("--id-column", default="unique_id", show_default=True)
+@click.option("--date-column", default="ds", show_default=True)
+@click.option("--value-column", default="y", show_default=True)
+@click.option("--fill", type=click.Choice(["none", "ffill", "interpolate"]), default="none")
+@click.option("--season", type=int, help="Seasonal period (default: from the dates).")
+@click.option("--horizon", type=int, required=True)
+@click.option(
+    "--look-back", "look_backs", type=int, multiple=True, default=(36,), show_default=True
+)
+@click.option("--seed", "seeds", type=int, multiple=True, default=(0,), show_default=True)
+@click.option("--epochs", type=int, default=8, show_default=True)
+@click.option("--chunk", type=int, default=6, show_default=True, help="Values per RNN step.")
+@click.option("--ets", is_flag=True, help="ETS as a candidate too (needs statsforecast; slow).")
+@click.option("--holdout", "hold", is_flag=True, help="Score on the last HORIZON values.")
+@click.option("--out", type=click.Path(file_okay=False), default="panel_forecast")
+@click.option("--plot", "plots", multiple=True, help="Series id to draw a fan chart of.")
+@click.option("-v", "--verbose", is_flag=True)
+@friendly_errors
+def global_cmd(data, m3, id_column, date_column, value_column, fill, season, horizon, **opts):
+    """Train one network on every series of DATA, choose the default by backtest, forecast."""
+    setup_logging(opts.pop("verbose"))
+    if m3:
+        panel = read_m3(data, season or 12)
+    else:
+        panel = read_panel(data, id_column, date_column, value_column, Fill(fill), season)
+    config = SelectionConfig(
+        model=GlobalConfig(
+            horizon=horizon,
+            look_backs=opts["look_backs"],
+            seeds=opts["seeds"],
+            chunk=opts["chunk"],
+            min_input=min(12, min(opts["look_backs"])),
+            encoder=EncoderConfig(hidden_size=64, num_layers=2),
+            train=TrainConfig(
+                epochs=opts["epochs"], batch_size=256, learning_rate=3e-3, schedule=COSINE
+            ),
+        ),
+        ets=opts["ets"],
+    )
+    out = Path(opts["out"])
+    out.mkdir(parents=True, exist_ok=True)
+    if opts["hold"]:
+        result = holdout(panel, config)
+        click.echo(result.table().round(3).to_string())
+        fc, train, test = result.forecast, panel.head(horizon), panel.tails(horizon)
+    else:
+        train, test = panel, None
+        fc = forecast_panel(panel.values, panel.season, config, panel.ids)
+    click.echo(f"chosen: {fc.chosen} ({fc.reason})")
+    for sid, why in fc.fallback.items():
+        click.echo(f"fallback to theta: series {sid}: {why}")
+    atomic_write_text(out / "forecasts.csv", forecasts_csv(train.ids, fc))
+    if opts["plots"]:
+        fan_charts(train.values, fc, train.ids, list(opts["plots"]), out / "fan_charts.png", test)
+    click.echo(f"forecasts: {out / 'forecasts.csv'}")

@@ -1,0 +1,272 @@
+"""One recurrent network for many series: windows from every series, quantile outputs for all
+``H`` steps at once (direct), trained with the shared :class:`~seqrnn.train.Trainer`.
+
+Scale and season are taken out per series before the network sees anything (ES-RNN style):
+
+    y  --log-->  log y  --minus log seasonal index-->  z   (deseasonalised, on the log scale)
+    window input  = z[o-L .. o-1] - level,  level = mean of the window's last season
+    window target = z[o .. o+H-1] - level
+
+so a series of thousands and one of tens look alike, and the network learns shapes. Series too
+short for a window are padded on the left with their first value and a 0 in the mask channel::
+
+    padded z:  z0 z0 z0 | z0 z1 z2 ... z(n-1)      mask: 0 0 0 | 1 1 1 ... 1
+               <-- L -->                             (so every origin o >= min_input has L inputs)
+
+Forecasts are quantiles ``[S, H, Q]`` (levels in :mod:`~seqrnn.forecast.quantiles`) in
+original units; an ensemble averages its members on the log scale.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+from torch import nn
+
+from seqrnn.errors import ConfigError
+from seqrnn.forecast.quantiles import LEVELS, pinball_loss
+from seqrnn.forecast.stats import seasonal_indices
+from seqrnn.forecast.windows import ShuffledBatches
+from seqrnn.nn.encoder import EncoderConfig, RecurrentEncoder
+from seqrnn.train.config import TrainConfig
+from seqrnn.train.lifecycle import budget_callbacks
+from seqrnn.train.schedule import Decay, ScheduleConfig, TrainingClock
+from seqrnn.train.trainer import StepOutput, Trainer
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = 4  # value, mask, sin and cos of the position in the season
+
+
+def _default_encoder() -> EncoderConfig:
+    return EncoderConfig(hidden_size=64, num_layers=2)
+
+
+COSINE = ScheduleConfig(decay=Decay.COSINE, final_fraction=0.1)  # lr down to lr/10
+
+
+def _default_train() -> TrainConfig:
+    return TrainConfig(epochs=8, batch_size=256, learning_rate=3e-3, device="cpu", schedule=COSINE)
+
+
+@dataclass(frozen=True)
+class GlobalConfig:
+    """The global network and its ensemble: one member per (look-back, seed) pair."""
+
+    horizon: int = 18
+    look_backs: tuple[int, ...] = (36,)
+    seeds: tuple[int, ...] = (0,)
+    min_input: int = 12  # shortest real history of a training window
+    max_origins: int = 0  # windows per series: only the most recent ones (0 = all)
+    per_epoch: int = 30_000  # windows drawn at random each epoch (0 = every window once)
+    chunk: int = 6  # values per recurrent step (6: a 36-month window is 6 steps of 6 months)
+    encoder: EncoderConfig = field(default_factory=_default_encoder)
+    train: TrainConfig = field(default_factory=_default_train)
+
+    def __post_init__(self) -> None:
+        if self.horizon < 1 or self.min_input < 1 or self.chunk < 1 or not self.seeds:
+            raise ConfigError("horizon, min_input and chunk must be >= 1, seeds not empty")
+        bad = [lb for lb in self.look_backs if lb < 1 or lb % self.chunk]
+        if bad or not self.look_backs:
+            raise ConfigError(f"look-backs {bad} must be positive multiples of chunk={self.chunk}")
+
+
+class GlobalNet(nn.Module):
+    """``x`` ``[B, L, 4]`` -> quantiles ``[B, H, Q]`` of the next ``H`` normalised values.
+
+    With ``chunk`` > 1 the recurrence steps over blocks of ``chunk`` consecutive values
+    (``[B, L / chunk, 4 * chunk]``): the same window in fewer, wider steps, several times
+    cheaper on a CPU, where the cost grows with the number of steps."""
+
+    def __init__(
+        self, horizon: int, encoder: EncoderConfig, chunk: int = 1, quantiles: int = len(LEVELS)
+    ):
+        super().__init__()
+        self.horizon, self.quantiles, self.chunk = horizon, quantiles, chunk
+        self.encoder = RecurrentEncoder(CHANNELS * chunk, encoder)
+        self.head = nn.Linear(self.encoder.output_size, horizon * quantiles)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, L, C = x.shape  # batch, look-back, channels
+        x = x.reshape(B, L // self.chunk, C * self.chunk)  # [B, T, C * chunk]
+        _, state = self.encoder(x)
+        h = self.encoder.last_hidden(state)  # [B, hidden]
+        return self.head(h).view(B, self.horizon, self.quantiles)  # [B, H, Q]
+
+
+class SampledBatches:
+    """``per_epoch`` windows drawn without replacement each epoch (a new draw every epoch,
+    fixed by ``(seed, epoch)``), as N-BEATS samples its training windows: a fixed cost per
+    epoch however many series and windows there are."""
+
+    def __init__(
+        self, x: torch.Tensor, y: torch.Tensor, batch_size: int, per_epoch: int, seed: int
+    ):
+        self.x, self.y, self.batch_size = x, y, batch_size
+        self.per_epoch, self.seed = per_epoch, seed
+
+    def batches(self, epoch: int) -> Iterator[tuple[torch.Tensor, torch.Tensor, bool]]:
+        """Batches ``(x [B, L, 4], y [B, H], True)`` of epoch ``epoch``."""
+        gen = torch.Generator().manual_seed(self.seed * 100_003 + epoch)
+        pick = torch.randperm(len(self.x), generator=gen)[: self.per_epoch]
+        for start in range(0, self.per_epoch, self.batch_size):
+            idx = pick[start : start + self.batch_size]
+            yield self.x[idx], self.y[idx], True
+
+    def __len__(self) -> int:
+        return -(-self.per_epoch // self.batch_size)
+
+
+class QuantileTask:
+    """Pinball loss over :data:`LEVELS` for ``(x [B, L, 4], y [B, H], reset)`` batches."""
+
+    def __init__(self) -> None:
+        self.levels = torch.tensor(LEVELS)
+
+    def step(self, net: nn.Module, batch: tuple, train: bool) -> StepOutput:
+        x, y, _ = batch
+        pred = net(x)  # [B, H, Q]
+        loss = pinball_loss(pred, y, self.levels.to(pred.device))
+        return StepOutput(loss=loss, count=y.numel())
+
+
+@dataclass
+class Prepared:
+    """The panel on the network's scale: padded ``z`` and ``mask`` (flat, every series after
+    ``pad`` copies of its first value), offsets, lengths, log seasonal indices ``[S, m]``."""
+
+    z: np.ndarray
+    mask: np.ndarray
+    phase: np.ndarray
+    offsets: np.ndarray
+    lengths: np.ndarray
+    log_index: np.ndarray
+    pad: int
+    season: int
+
+    def windows(self, origins: np.ndarray, series: np.ndarray, look_back: int) -> tuple:
+        """Inputs ``[B, L, 4]``, targets ``[B, H]`` (NaN past the end) and levels ``[B]``."""
+        start = self.offsets[series] + self.pad + origins  # flat index of time ``origin``
+        idx = start[:, None] - look_back + np.arange(look_back)  # [B, L]
+        m = min(self.season, look_back)
+        level = self.z[idx[:, -m:]].mean(axis=1)  # [B]
+        x = np.stack(
+            [
+                self.z[idx] - level[:, None],
+                self.mask[idx],
+                np.sin(2 * np.pi * self.phase[idx] / self.season),
+                np.cos(2 * np.pi * self.phase[idx] / self.season),
+            ],
+            axis=-1,
+        )
+        return x.astype(np.float32), level, start
+
+
+def prepare(train: list[np.ndarray], season: int, pad: int) -> Prepared:
+    """Log, deseasonalise and pad every series (all values must be positive)."""
+    zs, masks, phases, log_index = [], [], [], []
+    for y in train:
+        idx = seasonal_indices(y, season) if season > 1 else np.ones(1)
+        t = np.arange(len(y))
+        z = np.log(y) - np.log(idx[t % len(idx)])
+        zs.append(np.r_[np.full(pad, z[0]), z])
+        masks.append(np.r_[np.zeros(pad), np.ones(len(y))])
+        phases.append(np.r_[(np.arange(-pad, 0) % max(season, 1)), t % max(season, 1)])
+        log_index.append(np.log(np.resize(idx, max(season, 1))))
+    lengths = np.array([len(y) for y in train])
+    offsets = np.r_[0, np.cumsum(lengths + pad)[:-1]]
+    return Prepared(
+        np.concatenate(zs),
+        np.concatenate(masks),
+        np.concatenate(phases),
+        offsets,
+        lengths,
+        np.stack(log_index),
+        pad,
+        max(season, 1),
+    )
+
+
+def training_windows(
+    data: Prepared, look_back: int, horizon: int, min_input: int, max_origins: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The windows whose targets lie inside their series (the most recent ``max_origins`` of
+    each series when it is positive): ``x [W, L, 4]``, ``y [W, H]``."""
+    last = data.lengths - horizon  # the latest origin of each series
+    first = np.full_like(last, min_input)
+    if max_origins > 0:
+        first = np.maximum(first, last - max_origins + 1)
+    counts = np.maximum(last - first + 1, 0)
+    series = np.repeat(np.arange(len(counts)), counts)
+    origins = np.concatenate([np.arange(f, f + c) for f, c in zip(first, counts, strict=True)])
+    x, level, start = data.windows(origins, series, look_back)
+    y = data.z[start[:, None] + np.arange(horizon)] - level[:, None]
+    return torch.from_numpy(x), torch.from_numpy(y.astype(np.float32))
+
+
+class GlobalForecaster:
+    """Trained members (one per look-back and seed) that forecast any panel of positive series
+    with at least ``min_input`` values."""
+
+    def __init__(self, config: GlobalConfig, members: list[tuple[int, GlobalNet]]):
+        self.config, self.members = config, members
+
+    def predict(self, train: list[np.ndarray], season: int) -> np.ndarray:
+        """Quantiles ``[S, H, Q]`` for the ``H`` steps after the end of each series."""
+        H, pad = self.config.horizon, max(self.config.look_backs)
+        data = prepare(train, season, pad)
+        series = np.arange(len(train))
+        logs = []
+        for look_back, net in self.members:
+            x, level, _ = data.windows(data.lengths, series, look_back)
+            with torch.no_grad():
+                q = net.eval()(torch.from_numpy(x)).numpy()  # [S, H, Q]
+            logs.append(q + level[:, None, None])
+        steps = (data.lengths[:, None] + np.arange(H)) % data.season  # [S, H]
+        seasonal = np.take_along_axis(data.log_index, steps, axis=1)[..., None]
+        log_q = np.sort(np.mean(logs, axis=0), axis=-1)  # ordered quantiles
+        return np.exp(log_q + seasonal)
+
+
+def fit_global(train: list[np.ndarray], season: int, config: GlobalConfig) -> GlobalForecaster:
+    """Train one network per (look-back, seed) on windows from every series of ``train``."""
+    pad = max(config.look_backs)
+    data = prepare(train, season, pad)
+    members = []
+    for look_back in config.look_backs:
+        x, y = training_windows(
+            data, look_back, config.horizon, config.min_input, config.max_origins
+        )
+        for seed in config.seeds:
+            members.append((look_back, _fit_member(x, y, look_back, seed, config)))
+    return GlobalForecaster(config, members)
+
+
+def _fit_member(
+    x: torch.Tensor, y: torch.Tensor, look_back: int, seed: int, config: GlobalConfig
+) -> GlobalNet:
+    tc = config.train
+    with torch.random.fork_rng():  # the initial weights depend on the seed only
+        torch.manual_seed(seed)
+        net = GlobalNet(config.horizon, config.encoder, config.chunk)
+    source: SampledBatches | ShuffledBatches
+    if 0 < config.per_epoch < len(x):
+        source = SampledBatches(x, y, tc.batch_size, config.per_epoch, seed)
+    else:
+        source = ShuffledBatches(x, y, tc.batch_size, True, seed)
+    tc = replace(tc, seed=seed)
+    # the shared learning-rate schedule and time budget (train.schedule, train.minutes)
+    trainer = Trainer(tc, budget_callbacks(tc, TrainingClock(), len(source)))
+    history = trainer.fit(net, QuantileTask(), source)
+    logger.info(
+        "member L=%d seed=%d: %d windows, final pinball %.4f",
+        look_back,
+        seed,
+        len(x),
+        history[-1]["loss"],
+    )
+    return net.cpu()

@@ -1,0 +1,183 @@
+"""The default panel forecaster: choose, by a backtest on the training part only, between the
+global network, the statistical references and their combinations, then forecast.
+
+The backtest holds out the last ``H`` values of every training series (never a test value:
+the caller passes training values only), forecasts them with every candidate, and keeps the
+one with the lowest mean sMAPE (with absolute values, see :mod:`~seqrnn.forecast.scoring`);
+the 95 % interval is widened or narrowed by the factor that gave the best MSIS on the same
+held-out values. Then the network is trained again on the whole
+training part (``refit``) and every method forecasts the ``H`` steps after it.
+
+Series the network cannot take (fewer than ``min_input + H`` values, or a value <= 0, where
+its log scale fails) are forecast by Theta under every network-based method, and listed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from seqrnn.forecast.global_model import GlobalConfig, GlobalForecaster, fit_global
+from seqrnn.forecast.metrics import mase_scale
+from seqrnn.forecast.quantiles import HIGH95, LEVELS, LOW95, MEDIAN, interval_score
+from seqrnn.forecast.scoring import score_panel
+from seqrnn.forecast.stats import references
+
+logger = logging.getLogger(__name__)
+
+COMBINATIONS = {  # medians of point forecasts (of two: the mean)
+    "network+theta": ("network", "theta"),
+    "network+theta+naive2": ("network", "theta", "naive2"),
+    "network+theta+ets": ("network", "theta", "ets"),
+}
+FACTORS = np.round(np.arange(0.6, 2.01, 0.1), 2)
+
+
+@dataclass(frozen=True)
+class SelectionConfig:
+    """What the default may choose from, and whether to train again on the whole part."""
+
+    model: GlobalConfig = field(default_factory=GlobalConfig)
+    ets: bool = False  # ETS as a candidate (slow: ~0.15 s of CPU per M3 series and fit)
+    refit: bool = True
+    calibrate: bool = True
+
+
+@dataclass
+class PanelForecast:
+    """Forecasts of every method (``points[name]`` ``[S, H]``), the chosen one's quantiles
+    ``[S, H, Q]``, the network's own quantiles, and the reasons."""
+
+    points: dict[str, np.ndarray]
+    quantiles: np.ndarray
+    network_quantiles: np.ndarray
+    chosen: str
+    reason: str
+    backtest: pd.DataFrame
+    factor: float
+    fallback: dict[str, str]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def network_eligible(train: list[np.ndarray], config: GlobalConfig) -> dict[int, str]:
+    """Series the network cannot take, by position, with the reason."""
+    out = {}
+    for i, y in enumerate(train):
+        if len(y) < config.min_input + config.horizon:
+            out[i] = f"{len(y)} values < min_input + horizon = {config.min_input + config.horizon}"
+        elif np.any(~np.isfinite(y)) or np.any(y <= 0):
+            out[i] = "values <= 0 (the network works on the log scale)"
+    return out
+
+
+def run_methods(
+    train: list[np.ndarray], season: int, config: SelectionConfig, net: GlobalForecaster | None
+) -> tuple[dict[str, np.ndarray], np.ndarray, GlobalForecaster | None, dict[int, str]]:
+    """Point forecasts of every method and combination, the network's quantiles (Theta's
+    point with the median's spread where the network cannot go), the fitted network."""
+    H = config.model.horizon
+    points: dict[str, np.ndarray] = {}
+    for name, fn in references(config.ets).items():
+        points[name] = fn(train, H, season)
+    skip = network_eligible(train, config.model)
+    keep = [i for i in range(len(train)) if i not in skip]
+    if not keep:  # nothing the network can take: Theta everywhere
+        q = np.repeat(points["theta"][..., None], len(LEVELS), axis=-1)
+        return {**points, "network": points["theta"]}, q, net, skip
+    if net is None:
+        net = fit_global([train[i] for i in keep], season, config.model)
+    q = np.empty((len(train), H, len(LEVELS)))
+    q[keep] = net.predict([train[i] for i in keep], season)
+    for i in skip:  # Theta's point forecast, no spread
+        q[i] = points["theta"][i][:, None]
+    points["network"] = q[..., MEDIAN]
+    for name, parts in COMBINATIONS.items():
+        if all(p in points for p in parts):
+            points[name] = np.median([points[p] for p in parts], axis=0)
+    return points, q, net, skip
+
+
+def shifted(q: np.ndarray, point: np.ndarray, factor: float) -> np.ndarray:
+    """The network's quantiles moved to ``point`` (as the median) and widened by ``factor``
+    on the log scale where all values are positive."""
+    med = q[..., MEDIAN : MEDIAN + 1]
+    pos = (q > 0).all(axis=-1, keepdims=True) & (point[..., None] > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_q = np.log(point[..., None]) + factor * (np.log(q) - np.log(med))
+        lin_q = point[..., None] + factor * (q - med)
+    return np.where(pos, np.exp(log_q), lin_q)
+
+
+def choose(
+    y_val: np.ndarray,
+    points: dict[str, np.ndarray],
+    q: np.ndarray,
+    train: list[np.ndarray],
+    season: int,
+    calibrate: bool,
+) -> tuple[str, pd.DataFrame, float]:
+    """The method with the lowest backtest sMAPE (``smape_abs``) and the interval factor with
+    the lowest MSIS."""
+    rows = {
+        name: score_panel(y_val, f, train, season).mean(numeric_only=True)
+        for name, f in points.items()
+    }
+    table = pd.DataFrame(rows).T.sort_values("smape_abs")  # see scoring: never rewards f < 0
+    best = str(table.index[0])
+    if not calibrate:
+        return best, table, 1.0
+    scale = np.array([_scale(y, season) for y in train])[:, None]  # [S, 1]
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: handled below
+        msis = [
+            np.nanmean(interval_score(y_val, s[..., LOW95], s[..., HIGH95]) / scale)
+            for s in (shifted(q, points[best], c) for c in FACTORS)
+        ]
+    if np.all(np.isnan(msis)):  # no series has a usable scale (e.g. exactly periodic)
+        return best, table, 1.0
+    return best, table, float(FACTORS[int(np.nanargmin(msis))])
+
+
+def _scale(y: np.ndarray, season: int) -> float:
+    """The MASE scale, NaN where it is undefined or zero."""
+    m = season if len(y) > season else 1
+    s = mase_scale(y, m) if len(y) > m else float("nan")
+    return s if s > 0 else float("nan")
+
+
+def forecast_panel(
+    train: list[np.ndarray], season: int, config: SelectionConfig, ids: list[str] | None = None
+) -> PanelForecast:
+    """Backtest on the last ``H`` training values, choose, refit, forecast; see module doc."""
+    H = config.model.horizon
+    ids = ids or [str(i) for i in range(len(train))]
+    t0 = time.perf_counter()
+    head = [y[:-H] if len(y) > H else y for y in train]
+    y_val = np.stack([y[-H:] if len(y) > H else np.full(H, np.nan) for y in train])
+    val_points, val_q, net, _ = run_methods(head, season, config, None)
+    best, table, factor = choose(y_val, val_points, val_q, head, season, config.calibrate)
+    t1 = time.perf_counter()
+    points, q, _, skip = run_methods(train, season, config, None if config.refit else net)
+    reason = (
+        f"lowest backtest sMAPE {table.loc[best, 'smape_abs']:.2f} on the last {H} training "
+        f"values (next: {table.index[1]} {table.iloc[1]['smape_abs']:.2f}); 95% interval "
+        f"x{factor:.1f} "
+        "(best backtest MSIS)"
+    )
+    logger.info("chose %s: %s", best, reason)
+    return PanelForecast(
+        points=points,
+        quantiles=shifted(q, points[best], factor),
+        network_quantiles=q,
+        chosen=best,
+        reason=reason,
+        backtest=table,
+        factor=factor,
+        fallback={ids[i]: why for i, why in skip.items()},
+        seconds={"backtest": t1 - t0, "final": time.perf_counter() - t1},
+    )

@@ -1,0 +1,113 @@
+"""The global network: it learns a family of sines of different scales and phases, its
+quantiles are ordered and cover a known distribution, and the backtest that chooses the
+default never reads the held-out test values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from seqrnn.forecast.global_model import GlobalConfig, fit_global
+from seqrnn.forecast.metrics import smape_m3
+from seqrnn.forecast.panel import Panel
+from seqrnn.forecast.panel_run import holdout
+from seqrnn.forecast.quantiles import LEVELS, coverage, msis, pinball_loss
+from seqrnn.forecast.selection import SelectionConfig
+from seqrnn.forecast.stats import naive2, seasonal_naive
+from seqrnn.nn.encoder import EncoderConfig
+from seqrnn.train.config import TrainConfig
+
+H, M = 6, 12
+
+
+def _sines(n_series: int = 24, n: int = 60, noise: float = 0.0) -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    t = np.arange(n)
+    return [
+        10 ** rng.uniform(0, 4)
+        * (3 + np.sin(2 * np.pi * t / M + rng.uniform(0, 2 * np.pi)))
+        * np.exp(noise * rng.standard_normal(n))
+        for _ in range(n_series)
+    ]
+
+
+def _tiny(epochs: int = 20, **kw) -> GlobalConfig:
+    return GlobalConfig(
+        horizon=H,
+        look_backs=(12,),
+        min_input=6,
+        chunk=3,  # 4 recurrent steps of 3 values: fast
+        encoder=EncoderConfig(hidden_size=16, num_layers=1),
+        train=TrainConfig(epochs=epochs, batch_size=64, learning_rate=1e-2, device="cpu"),
+        **kw,
+    )
+
+
+def test_learns_sines_of_any_scale_and_phase():
+    series = _sines()
+    train, test = [y[:-H] for y in series], np.stack([y[-H:] for y in series])
+    # season=1: the network, not the seasonal indices, has to learn the shape
+    q = fit_global(train, 1, _tiny()).predict(train, 1)  # [S, H, Q]
+    net = np.mean([smape_m3(t, f) for t, f in zip(test, q[..., 2], strict=True)])
+    naive = np.mean([smape_m3(t, f) for t, f in zip(test, naive2(train, H, 1), strict=True)])
+    assert net < 0.35 * naive, (net, naive)
+
+
+def test_quantiles_ordered():
+    series = _sines(8, 40, noise=0.2)
+    q = fit_global(series, M, _tiny(epochs=2)).predict(series, M)
+    assert q.shape == (8, H, len(LEVELS))
+    assert np.all(np.diff(q, axis=-1) >= 0)
+
+
+def test_pinball_loss_finds_the_quantiles_of_a_known_distribution():
+    y = torch.randn(4000, 1)  # N(0, 1)
+    levels = torch.tensor(LEVELS)
+    f = torch.zeros(1, 1, len(LEVELS), requires_grad=True)
+    opt = torch.optim.Adam([f], lr=0.05)
+    for _ in range(400):
+        opt.zero_grad()
+        pinball_loss(f.expand(4000, 1, -1), y, levels).backward()
+        opt.step()
+    expected = np.quantile(y.numpy(), LEVELS)
+    np.testing.assert_allclose(f.detach().numpy().ravel(), expected, atol=0.08)
+    q = f.detach().numpy().ravel()
+    assert 93 < coverage(y.numpy().ravel(), q[0], q[-1]) < 97
+
+
+def test_msis_by_hand():
+    y = np.array([3.0, 5.0, 12.0])
+    # width 8 each; 12 is 2 above the upper end: penalty 2/0.05 * 2 = 80
+    assert msis(y, np.full(3, 2.0), np.full(3, 10.0), scale=2.0) == pytest.approx((24 + 80) / 3 / 2)
+
+
+def test_seasonal_naive_repeats_last_season():
+    y = np.arange(24.0) + 1
+    np.testing.assert_array_equal(seasonal_naive([y], 14, 12)[0], np.r_[y[12:], y[12:14]])
+
+
+def _panel(series: list[np.ndarray]) -> Panel:
+    return Panel([f"s{i}" for i in range(len(series))], series, M, ["A", "B"] * (len(series) // 2))
+
+
+def test_backtest_and_forecasts_never_read_test_values():
+    series = _sines(10, 48, noise=0.1)
+    config = SelectionConfig(model=_tiny(epochs=2), ets=False)
+    clean = holdout(_panel(series), config).forecast
+    poisoned = [np.r_[y[:-H], np.full(H, 1e12)] for y in series]
+    poisoned[0][-1] = np.nan
+    dirty = holdout(_panel(poisoned), config).forecast
+    assert clean.chosen == dirty.chosen and clean.factor == dirty.factor
+    for name in clean.points:
+        np.testing.assert_array_equal(clean.points[name], dirty.points[name])
+    np.testing.assert_array_equal(clean.quantiles, dirty.quantiles)
+
+
+def test_short_and_non_positive_series_fall_back_and_are_listed():
+    series = _sines(6, 48)
+    series[1] = series[1][:16]  # shorter than min_input + H once the hold-out is cut
+    series[2] = series[2] - series[2].mean()  # values <= 0
+    result = holdout(_panel(series), SelectionConfig(model=_tiny(epochs=1), ets=False))
+    assert set(result.forecast.fallback) == {"s1", "s2"}
+    assert np.isfinite(result.forecast.points["network"]).all()
