@@ -25,7 +25,7 @@ from seqrnn.anomaly.explain import explain
 from seqrnn.anomaly.parse import LogParser, ParseConfig
 from seqrnn.anomaly.sessions import SessionScores, encode_sessions, judge
 from seqrnn.anomaly.stream import Alert, StreamDetector
-from seqrnn.anomaly.workflow import DetectConfig, aggregator_for, build_detector
+from seqrnn.anomaly.workflow import DetectConfig, aggregator_for, build_detector, load_detector
 from seqrnn.data.vocab import UNK
 from seqrnn.errors import CheckpointError, InputError
 from seqrnn.evaluation.scoring import score_sequences
@@ -275,7 +275,7 @@ def load_backend(
     file = resolve_model_path(path)
     kind = str(load_checkpoint(file).meta.get("kind"))
     if kind in LOADERS:
-        model = load_next_symbol_model(file)
+        model = load_detector(file)  # refuses models not trained on sessions
         cfg = {"window": model.context_length, **_net_config(model)}
         info = _info(Kind.DETECTOR, kind, file, model.describe(), len(model.vocab), cfg)
         model = _cached(model, cache_windows)
