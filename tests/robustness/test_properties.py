@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from seqrnn.workflows.next_symbol import RunConfig
+from seqrnn.next_symbol.training import RunConfig
 
 from seqrnn.anomaly.parse import ParseConfig, parse_lines
 from seqrnn.classify.readers import SourceFormat, read_labelled

@@ -174,10 +174,11 @@ def test_interrupt_then_resume_gives_the_uninterrupted_weights(verb, tmp_path):
 
 
 @pytest.mark.timeout(600)
-def test_sigterm_saves_like_ctrl_c(tmp_path):
-    words, options = VERBS["train"]
+@pytest.mark.parametrize("verb", list(VERBS))
+def test_sigterm_saves_like_ctrl_c(verb, tmp_path):
+    words, options = VERBS[verb]
     runs = tmp_path / "runs"
     out = _interrupt(_cmd(words, options(tmp_path), runs, "r", 500), runs / "r", signal.SIGTERM)
-    assert f"continue with: seqrnn train --resume {runs / 'r'}" in out
+    assert f"continue with: seqrnn {verb} --resume {runs / 'r'}" in out
     state = load_checkpoint(runs / "r" / "last.safetensors").meta["train_state"]
     assert state["epoch"] >= 1
