@@ -154,9 +154,9 @@ def fit(
         return FitResult(model, [], time.perf_counter() - began, meta)
     recipe = ClassifyRecipe(config, train, y, labels, val, on_report)
     run = lifecycle.run(config, recipe, callbacks, resume)
-    assert recipe.model is not None
+    model = recipe.model or recipe.wrap(run.net)  # other ranks under torchrun: no report
     seconds = time.perf_counter() - began
-    return FitResult(recipe.model, run.history, seconds, recipe.meta, run.run_dir)
+    return FitResult(model, run.history, seconds, recipe.meta, run.run_dir)
 
 
 class ClassifyRecipe:
@@ -202,10 +202,14 @@ class ClassifyRecipe:
             val_src = TextBatches(val_ids, val_y, bs * 4, shuffle=False)
         return lifecycle.Parts(net, ClassificationTask(), train_src, val_src, self.meta)
 
+    def wrap(self, net: Any) -> NeuralTextClassifier:
+        """The trained network as a classifier (every process; the report is rank 0's)."""
+        self.model = NeuralTextClassifier(net.cpu(), self.tokenizer, self.vocab, self.labels)
+        return self.model
+
     def report(self, run: lifecycle.FinishedRun) -> dict[str, Any]:
-        net = run.net.cpu()
-        self.model = NeuralTextClassifier(net, self.tokenizer, self.vocab, self.labels)
-        return self.on_report(self.model) if self.on_report is not None else {}
+        model = self.wrap(run.net)
+        return self.on_report(model) if self.on_report is not None else {}
 
 
 NEURAL_KIND = "text_classifier"

@@ -33,6 +33,7 @@ from seqrnn.cli.common import (
 from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT
 from seqrnn.data.readers import decode_lines
 from seqrnn.io.runs import save_metrics
+from seqrnn.train.distributed import is_main_process
 
 FORMATS = click.Choice([f.value for f in SourceFormat])
 _COLUMNS = [
@@ -124,6 +125,8 @@ def train_cmd(config_file, folds, resume, progress, verbose, **flags):
         return
     callbacks = train_callbacks(progress)
     result = interruptible("classify train", lambda: train(config, callbacks, resume))
+    if not is_main_process():  # under torchrun, rank 0 speaks for all
+        return
     click.echo(f"run folder: {result.run_dir}")
     if result.val_metrics is not None:
         click.echo(format_report(result.val_metrics))

@@ -93,7 +93,12 @@ def train_options(*names: str) -> list[Callable]:
 
 def train_callbacks(progress: bool) -> list[Callback]:
     """The callbacks that the training flags ask for: the progress bar and, with
-    ``--tensorboard``, TensorBoard logging (imported only then)."""
+    ``--tensorboard``, TensorBoard logging (imported only then); none on the other ranks of
+    a torchrun job, where rank 0 speaks for all."""
+    from seqrnn.train.distributed import is_main_process
+
+    if not is_main_process():
+        return []
     callbacks: list[Callback] = [ProgressBar()] if progress else []
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.meta.get("seqrnn.tensorboard"):

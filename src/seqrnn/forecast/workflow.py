@@ -147,11 +147,16 @@ class ForecastRecipe:
             net, task, train_src, val_src, self.meta, data_parallel=not cfg.stateful
         )
 
-    def report(self, run: lifecycle.FinishedRun) -> dict[str, Any]:
+    def wrap(self, net: Any) -> NeuralForecaster:
+        """The trained network as a forecaster (every process; the report is rank 0's)."""
         cfg = self.config.model
-        f = NeuralForecaster(run.net.cpu(), cfg, self.scaler, self.diff, name=describe(cfg))
+        f = NeuralForecaster(net.cpu(), cfg, self.scaler, self.diff, name=describe(cfg))
         f.meta = self.meta
         self.forecaster = f
+        return f
+
+    def report(self, run: lifecycle.FinishedRun) -> dict[str, Any]:
+        f = self.wrap(run.net)
         return self.on_report(f) if self.on_report is not None else {}
 
 
@@ -165,8 +170,7 @@ def fit_forecaster(
     (no run folder: backtests, the MLP comparison, hyper-parameter trials)."""
     recipe = ForecastRecipe(series, replace(config, runs_dir=None), n_train)
     result = lifecycle.run(recipe.config, recipe, callbacks)
-    assert recipe.forecaster is not None
-    return recipe.forecaster, result.history
+    return recipe.forecaster or recipe.wrap(result.net), result.history
 
 
 def _sources(
@@ -229,9 +233,10 @@ def train(
 
     recipe = ForecastRecipe(series, config, split.n_train, on_report)
     run = lifecycle.run(config, recipe, callbacks, resume)
-    assert recipe.forecaster is not None
-    result = ForecastResult(recipe.forecaster, run.history, box["evals"], split, run.run_dir)
-    if run.run_dir is not None:
+    forecaster = recipe.forecaster or recipe.wrap(run.net)  # other ranks: no report
+    evals = box.get("evals", [])
+    result = ForecastResult(forecaster, run.history, evals, split, run.run_dir)
+    if run.run_dir is not None and evals:  # rank 0 (the one that evaluated) writes
         write_run(result, series, config)
     return result
 
