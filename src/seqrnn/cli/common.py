@@ -66,7 +66,7 @@ _TRAIN_OPTIONS: dict[str, Callable] = {
     "seed": click.option("--seed", "train__seed", type=SEED),
     "device": click.option("--device", "train__device", help="auto, cpu, cuda, cuda:1 ..."),
     "minutes": click.option(
-        "--minutes", "train__minutes", type=float, help="Training-time budget (minutes)."
+        "--minutes", "train__minutes", type=POSITIVE, help="Training-time budget (minutes)."
     ),
     "precision": click.option(
         "--precision",
