@@ -37,7 +37,7 @@ def test_follow_in_chunks_flags_the_same_events_as_scoring_the_stream_once():
     alerts = [a for i in range(0, len(events), 7) for a in stream.feed(events[i : i + 7])]
     assert [a.index for a in alerts] == list(expected)
     unknown = next(a for a in alerts if a.key == "9")
-    assert unknown.rank == -1 and "unknown key" in unknown.format()
+    assert unknown.flagged.unknown_key and "unknown key" in unknown.format()
 
 
 def test_memory_is_bounded_by_max_sessions_and_window():

@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from seqrnn.next_symbol.training import RunConfig
 
 from seqrnn.anomaly.parse import ParseConfig, parse_lines
 from seqrnn.classify.readers import SourceFormat, read_labelled
@@ -28,6 +27,7 @@ from seqrnn.data.readers import read_id_stream, read_sessions, read_tokens
 from seqrnn.errors import SeqrnnError
 from seqrnn.forecast.readers import MAX_MAGNITUDE, read_series
 from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from seqrnn.next_symbol.training import RunConfig
 
 FAST = settings(
     max_examples=60,

@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from seqrnn.anomaly.detectors import Detector, SessionAggregator
+from seqrnn.anomaly.flags import flagged_at
 from seqrnn.anomaly.sessions import END_SYMBOL, SessionScores, Verdicts
-from seqrnn.data.vocab import UNK, Vocabulary
+from seqrnn.data.vocab import Vocabulary
 
 
 def explain(
@@ -49,7 +50,8 @@ def explain(
         raw = scores.raw[int(ps.sequence[row])]
         pos = int(ps.position[row])
         raw_key = str(raw[pos]) if pos < len(raw) else END_SYMBOL  # past the end: the marker
-        entry["positions"].append(_position(ps, row, raw_key, vocab, templates, expected))
+        flagged_here = flagged_at(ps, row, raw_key, vocab, templates=templates, expected=expected)
+        entry["positions"].append(flagged_here.to_dict())
     per_session = np.bincount(ps.sequence[flagged], minlength=len(lengths))  # [U]
     for u, entry in out.items():
         if per_session[u]:
@@ -72,35 +74,3 @@ def _add_strips(out: dict[int, dict[str, Any]], ps: Any, flags: np.ndarray) -> N
             "prob": [float(f"{p:.4g}") for p in ps.prob[part]],
             "flagged": ps.position[part][flags[part]].tolist(),
         }
-
-
-def _position(
-    ps: Any,
-    row: int,
-    symbol: str,
-    vocab: Vocabulary,
-    templates: dict[str, str] | None,
-    expected: int,
-) -> dict[str, Any]:
-    seen = int(ps.target[row])
-    item: dict[str, Any] = {
-        "position": int(ps.position[row]),
-        "key": symbol,
-        "unknown_key": seen == UNK,
-        "prob": float(ps.prob[row]),
-        "rank": int(ps.rank[row]),
-        "expected": [
-            _key(vocab.symbols[int(i)], float(p), templates)
-            for i, p in zip(ps.top_ids[row][:expected], ps.top_probs[row][:expected], strict=True)
-        ],
-    }
-    if templates and symbol in templates:
-        item["template"] = templates[symbol]
-    return item
-
-
-def _key(symbol: str, prob: float, templates: dict[str, str] | None) -> dict[str, Any]:
-    item: dict[str, Any] = {"key": symbol, "prob": round(prob, 6)}
-    if templates and symbol in templates:
-        item["template"] = templates[symbol]
-    return item

@@ -19,12 +19,13 @@ from __future__ import annotations
 import collections
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from seqrnn.anomaly.detectors import Detector, flag_windows
+from seqrnn.anomaly.flags import FlaggedPosition, flagged_at
 from seqrnn.anomaly.parse import LogParser
-from seqrnn.data.vocab import UNK
 from seqrnn.data.windows import Targets
 from seqrnn.errors import InputError
 from seqrnn.evaluation.scoring import iter_stream_scores, score_sequences
@@ -33,22 +34,28 @@ from seqrnn.models.base import NextSymbolModel
 
 @dataclass(frozen=True)
 class Alert:
-    """One anomalous event of a stream."""
+    """One anomalous event of a stream: its session and the flagged position (the same
+    :class:`~seqrnn.anomaly.flags.FlaggedPosition` that explanations hold)."""
 
     session: str
-    index: int  # 0-based count of the session's events before this one
-    key: str
-    prob: float
-    rank: int
-    expected: list[tuple[str, float]]  # the top keys with their probabilities
+    flagged: FlaggedPosition
+
+    @property
+    def index(self) -> int:
+        """0-based count of the session's events before this one."""
+        return self.flagged.position
+
+    @property
+    def key(self) -> str:
+        """The key seen."""
+        return self.flagged.key
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the session and the flagged position's fields."""
+        return {"session": self.session, **self.flagged.to_dict()}
 
     def format(self) -> str:
-        guesses = " ".join(f"{k}({p:.3f})" for k, p in self.expected)
-        unknown = " (unknown key)" if self.rank < 0 else ""
-        return (
-            f"session {self.session} event {self.index}: key {self.key}{unknown} p={self.prob:.2e} "
-            f"rank={self.rank} expected {guesses}"
-        )
+        return f"session {self.session} " + self.flagged.format()
 
 
 class StreamDetector:
@@ -98,18 +105,9 @@ class StreamDetector:
         s = int(scores.sequence[row])
         local = int(scores.position[row]) - offsets[s]
         _, seen = self.history.get(names[s], (None, 0))
-        symbols = self.model.vocab.symbols
-        return Alert(
-            session=names[s],
-            index=seen + local,
-            key=new[names[s]][local],
-            prob=float(scores.prob[row]),
-            rank=-1 if scores.target[row] == UNK else int(scores.rank[row]),
-            expected=[
-                (symbols[int(i)], float(p))
-                for i, p in zip(scores.top_ids[row], scores.top_probs[row], strict=True)
-            ],
-        )
+        key, vocab = new[names[s]][local], self.model.vocab
+        flagged = flagged_at(scores, row, key, vocab, seen + local, expected=self.expected)
+        return Alert(session=names[s], flagged=flagged)
 
     def _remember(self, names: list[str], seqs: list[np.ndarray], new: dict) -> None:
         h = self.model.context_length

@@ -164,7 +164,7 @@ def _detector_routes(app, backend: DetectorBackend, models, metrics, batcher) ->
         metrics.alerts.inc(len(alerts))
         return JSONResponse(
             {
-                "alerts": [asdict(a) | {"unknown_key": a.rank < 0} for a in alerts],
+                "alerts": [a.to_dict() for a in alerts],
                 "open_sessions": backend.open_sessions,
             }
         )
