@@ -4,6 +4,7 @@ sharing one study never run more trials than asked."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -104,10 +105,14 @@ def test_best_config_trains_unchanged_and_reproduces_the_best_loss(finished):
     assert history["val_loss"].min() == pytest.approx(result.report.best_value, abs=1e-6)
 
 
-def test_resume_from_sqlite_keeps_earlier_trials(finished):
+def test_resume_from_sqlite_keeps_earlier_trials(finished, tmp_path):
     _, data, first = finished
     before = [(t.number, t.state, t.params, t.value) for t in first.study.get_trials()]
     data = json.loads(json.dumps(data))
+    # resume a copy of the study, so the shared one stays as the other tests expect it,
+    # whatever order they run in
+    shutil.copytree(data["tune"]["out"], tmp_path / "study")
+    data["tune"]["out"] = str(tmp_path / "study")
     data["tune"]["n_trials"] = 5
     again = tune(data)  # a new process would do the same: the study lives in study.db
     after = again.study.get_trials()
