@@ -40,7 +40,9 @@ def _strict(text: str):
 def test_baseline_refuses_a_non_finite_alpha(tmp_path, run_cli, one_line_error, kind, alpha):
     out = tmp_path / "m.safetensors"
     r = run_cli(["baseline", kind, "--train", TRAIN, "--alpha", alpha, "--out", out])
-    one_line_error(r, "the smoothing alpha must be a finite number")
+    # the option's type refuses it first: a usage error (exit 2) naming the option
+    one_line_error(r, "Invalid value for '--alpha'", "is not a finite number")
+    assert r.exit_code == 2
     assert not out.exists()
 
 
@@ -79,7 +81,8 @@ def test_a_config_file_with_nan_is_refused_before_training(
 
 def test_the_lr_flag_refuses_infinity(tmp_path, run_cli, one_line_error):
     r = run_cli(["train", "--lr", "inf", "--runs-dir", tmp_path / "runs"])
-    one_line_error(r, "learning_rate: expected a finite number, got inf")
+    one_line_error(r, "Invalid value for '--lr': 'inf' is not a finite number")
+    assert r.exit_code == 2
 
 
 def test_metrics_json_never_holds_bare_nan(tmp_path, caplog):

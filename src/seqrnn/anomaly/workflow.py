@@ -77,18 +77,26 @@ class Detection:
     explanations: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-def load_detector(path: str | Path) -> NextSymbolModel:
-    """A next-symbol model of any kind (neural, Markov, Naive Bayes, NumPy reference) to
-    judge sessions with; a model trained on something else than sessions of keys (a text
-    model, an id stream) is refused, since its verdicts on sessions would mean nothing."""
+#: the models that predict log keys: every next-symbol kind but character/word text models
+KEY_MODELS = ("next_symbol", "markov", "naive_bayes", "numpy_reference")
+KEY_MODELS_NEEDED = (
+    "a next-key model (made by `seqrnn train-detector`, `seqrnn train`, `seqrnn baseline` or "
+    "`seqrnn reference train`)"
+)
+
+
+def load_detector(path: str | Path, verb: str = "detection") -> NextSymbolModel:
+    """A next-symbol model of a kind that predicts log keys (neural, Markov, Naive Bayes,
+    NumPy reference) to judge sessions with; a text model, or a model trained on something
+    else than sessions (an id stream), is refused: its verdicts on sessions would mean
+    nothing."""
     from seqrnn.models.registry import load_next_symbol_model
 
-    model = load_next_symbol_model(path)
+    model = load_next_symbol_model(path, verb, KEY_MODELS, KEY_MODELS_NEEDED)
     if model.input_format is not InputFormat.SESSIONS:
         raise CheckpointError(
             f"{path}: holds a model trained on {model.input_format.value}, not on sessions "
-            "of log keys; detection needs one made by seqrnn train-detector, seqrnn train "
-            "or seqrnn baseline on sessions"
+            f"of log keys; {verb} needs {KEY_MODELS_NEEDED}, trained on sessions"
         )
     return model
 

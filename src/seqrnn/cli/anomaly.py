@@ -59,11 +59,6 @@ from seqrnn.next_symbol import training as ns
 from seqrnn.train.distributed import is_main_process
 
 #: the models that predict log keys: every next-symbol kind but character/word text models
-KEY_MODELS = ("next_symbol", "markov", "naive_bayes", "numpy_reference")
-KEY_MODELS_NEEDED = (
-    "a next-key model (made by `seqrnn train-detector`, `seqrnn train`, `seqrnn baseline` or "
-    "`seqrnn reference train`)"
-)
 HDFS_HEADER = "<Date> <Time> <Pid> <Level> <Component>: <Content>"
 
 
@@ -190,7 +185,7 @@ def detect_cmd(
 ):
     """Judge sessions of MODEL's keys (any next-symbol model: LSTM, Markov, Naive Bayes)."""
     setup_logging(verbose)
-    m = load_detector(model)
+    m = load_detector(model, "`seqrnn detect`")
     config = from_dict(
         DetectConfig,
         {k: opts[k] for k in ("method", "g", "threshold", "quantile", "targets", "min_length")},

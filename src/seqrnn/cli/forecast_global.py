@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from seqrnn.cli.common import friendly_errors, setup_logging
+from seqrnn.cli.types import POSITIVE_INT, SEED
 from seqrnn.forecast.global_model import COSINE, GlobalConfig
 from seqrnn.forecast.panel import read_m3, read_panel
 from seqrnn.forecast.panel_run import fan_charts, forecasts_csv, holdout
@@ -25,14 +26,16 @@ from seqrnn.train.config import TrainConfig
 @click.option("--date-column", default="ds", show_default=True)
 @click.option("--value-column", default="y", show_default=True)
 @click.option("--fill", type=click.Choice(["none", "ffill", "interpolate"]), default="none")
-@click.option("--season", type=int, help="Seasonal period (default: from the dates).")
-@click.option("--horizon", type=int, required=True)
+@click.option("--season", type=POSITIVE_INT, help="Seasonal period (default: from the dates).")
+@click.option("--horizon", type=POSITIVE_INT, required=True)
 @click.option(
-    "--look-back", "look_backs", type=int, multiple=True, default=(36,), show_default=True
+    "--look-back", "look_backs", type=POSITIVE_INT, multiple=True, default=(36,), show_default=True
 )
-@click.option("--seed", "seeds", type=int, multiple=True, default=(0,), show_default=True)
-@click.option("--epochs", type=int, default=8, show_default=True)
-@click.option("--chunk", type=int, default=6, show_default=True, help="Values per RNN step.")
+@click.option("--seed", "seeds", type=SEED, multiple=True, default=(0,), show_default=True)
+@click.option("--epochs", type=POSITIVE_INT, default=8, show_default=True)
+@click.option(
+    "--chunk", type=POSITIVE_INT, default=6, show_default=True, help="Values per RNN step."
+)
 @click.option("--ets", is_flag=True, help="ETS as a candidate too (needs statsforecast; slow).")
 @click.option("--holdout", "hold", is_flag=True, help="Score on the last HORIZON values.")
 @click.option("--out", type=click.Path(file_okay=False), default="panel_forecast")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from seqrnn.cli.common import friendly_errors, setup_logging
+from seqrnn.cli.types import POSITIVE_INT
 
 
 @click.command("report")
@@ -19,7 +20,7 @@ from seqrnn.cli.common import friendly_errors, setup_logging
 )
 @click.option(
     "--threads",
-    type=int,
+    type=POSITIVE_INT,
     default=1,
     show_default=True,
     help="CPU threads for PyTorch (samples are drawn one symbol at a time: one is fastest).",

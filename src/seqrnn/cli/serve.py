@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from seqrnn.cli.common import friendly_errors, setup_logging
+from seqrnn.cli.types import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT
 
 
 @click.command("serve")
@@ -25,21 +26,34 @@ from seqrnn.cli.common import friendly_errors, setup_logging
     type=click.Path(dir_okay=False, exists=True),
     help="File holding a bearer token required on every route but /healthz.",
 )
-@click.option("-g", "--g", default=9, show_default=True, help="top-g detector (DeepLog).")
+@click.option(
+    "-g", "--g", type=POSITIVE_INT, default=9, show_default=True, help="top-g detector (DeepLog)."
+)
 @click.option("--state", help="drain3 state file (seqrnn parse): accept raw log lines.")
 @click.option("--header", help="With --state: Loghub line format of the raw lines.")
 @click.option("--session-regex", help="With --state: session identifier regex.")
-@click.option("--max-open-sessions", default=100_000, show_default=True, help="/v1/events.")
+@click.option(
+    "--max-open-sessions", type=POSITIVE_INT, default=100_000, show_default=True, help="/v1/events."
+)
 @click.option(
     "--cache-windows",
+    type=NON_NEGATIVE_INT,
     default=100_000,
     show_default=True,
     help="Distinct windows whose scores are remembered across requests (0: none).",
 )
-@click.option("--max-body-mb", default=8.0, show_default=True, help="Larger bodies get 413.")
-@click.option("--max-sessions", default=10_000, show_default=True, help="Per request.")
-@click.option("--batch-window-ms", default=2.0, show_default=True, help="Micro-batch wait.")
-@click.option("--threads", type=int, help="Threads of the forward pass (default: torch's).")
+@click.option(
+    "--max-body-mb", type=POSITIVE, default=8.0, show_default=True, help="Larger bodies get 413."
+)
+@click.option(
+    "--max-sessions", type=POSITIVE_INT, default=10_000, show_default=True, help="Per request."
+)
+@click.option(
+    "--batch-window-ms", type=NON_NEGATIVE, default=2.0, show_default=True, help="Micro-batch wait."
+)
+@click.option(
+    "--threads", type=POSITIVE_INT, help="Threads of the forward pass (default: torch's)."
+)
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
 def serve_cmd(run, host, port, backend, token_file, g, state, header, session_regex, **opts):
