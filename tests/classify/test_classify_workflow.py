@@ -60,7 +60,7 @@ def test_neural_run_records_val_loss_calls_callbacks_and_reloads(rule_data, tmp_
         runs_dir=str(tmp_path),
         name="run",
     )
-    result = fit(cfg, train_part, test, [Spy()])
+    result = fit(cfg, train_part, test, [Spy()], in_run_folder=True)
     assert result.run_dir == tmp_path / "run"
     assert len(seen) == 2 and [r["val_loss"] for r in result.history] == seen
     model = load_model(result.run_dir / "best.safetensors")

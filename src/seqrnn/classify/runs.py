@@ -85,7 +85,7 @@ def train(
         return {"validation": metrics.to_dict()}
 
     if ModelKind(config.model) is ModelKind.RNN:
-        fitted = fit(config, train_part, val_part, callbacks, on_report, resume)
+        fitted = fit(config, train_part, val_part, callbacks, on_report, resume, True)
         run_dir = fitted.run_dir
     else:
         fitted = fit(config, train_part)

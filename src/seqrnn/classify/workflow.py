@@ -128,12 +128,13 @@ def fit(
     callbacks: Sequence[Callback] = (),
     on_report: Callable[[TextClassifier], dict[str, Any]] | None = None,
     resume: str | Path | None = None,
+    in_run_folder: bool = False,
 ) -> FitResult:
     """Fit the classifier ``config.model`` on ``train``.
 
-    The recurrent network trains through the shared life cycle: in a run folder under
-    ``config.runs_dir`` when it is set (:func:`seqrnn.classify.runs.train` does that), in
-    memory otherwise (cross-validation, hyper-parameter search). ``val`` (if given) is scored
+    The recurrent network trains through the shared life cycle, in memory (cross-validation,
+    benchmarks, hyper-parameter search), or with ``in_run_folder`` in a run folder under
+    ``config.runs_dir`` (:func:`seqrnn.classify.runs.train` does that). ``val`` (if given) is scored
     after every epoch (``val_loss``, ``val_accuracy`` in the history), drives early stopping
     and picks the weights kept; ``callbacks`` are trainer callbacks (progress bars, pruning);
     ``on_report`` receives the finished model and returns the metrics of ``metrics.json``;
@@ -152,6 +153,8 @@ def fit(
         )
         meta = bow_meta(model, kind)
         return FitResult(model, [], time.perf_counter() - began, meta)
+    if not in_run_folder:
+        config = in_memory(config)
     recipe = ClassifyRecipe(config, train, y, labels, val, on_report)
     run = lifecycle.run(config, recipe, callbacks, resume)
     model = recipe.model or recipe.wrap(run.net)  # other ranks under torchrun: no report
@@ -314,7 +317,7 @@ def cross_validate(
             train_part, val_part = split_validation(
                 train_part, config.data.val_fraction, config.train.seed
             )
-        fitted = fit(in_memory(config), train_part, val_part)
+        fitted = fit(config, train_part, val_part)
         result.metrics.append(evaluate(fitted.model, data.subset(te)))
         result.seconds.append(fitted.seconds)
         logger.info("fold %d: accuracy %.4f", k + 1, result.metrics[-1].accuracy)
