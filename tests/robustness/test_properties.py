@@ -311,11 +311,6 @@ def test_near_valid_checkpoints_load_equal_or_are_refused(folder, valid_checkpoi
         assert ckpt.tensors["w"].tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
 
 
-@pytest.mark.xfail(
-    reason="the SHA-256 covers the tensors only, so an edited meta (kind, vocabulary) loads; "
-    "the checkpoint checksum is another change of issue 13 (h13io)",
-    strict=False,
-)
 def test_an_edited_meta_is_refused(folder, valid_checkpoint):
     raw = bytearray(valid_checkpoint)
     at = raw.find(b"toy")
