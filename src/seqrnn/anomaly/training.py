@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqrnn.anomaly.sessions import with_end_marker
-from seqrnn.config import from_dict, replace, resolve
+from seqrnn.config import replace, resolve
 from seqrnn.data.formats import read_sequences, split_validation, targets_for
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.data.windows import Windows
@@ -133,7 +133,7 @@ def detector_config_from_dict(data: dict[str, Any]) -> DetectorConfig:
 
 def detector_resume_config(run_dir: str | Path) -> DetectorConfig:
     """The config a detector run folder was trained with (to resume it)."""
-    return from_dict(DetectorConfig, lifecycle.read_config(run_dir), f"{run_dir}/config.json")
+    return lifecycle.resume_config(DetectorConfig, run_dir)
 
 
 class DistinctRecipe:

@@ -98,7 +98,7 @@ def train(
 
 def resume_config(run_dir: str | Path) -> ClassifyConfig:
     """The config a classifier run folder was trained with (to resume it)."""
-    return from_dict(ClassifyConfig, lifecycle.read_config(run_dir), f"{run_dir}/config.json")
+    return lifecycle.resume_config(ClassifyConfig, run_dir)
 
 
 def _save_baseline_run(config: ClassifyConfig, fitted: FitResult, on_report: Any) -> Path | None:

@@ -397,7 +397,7 @@ def train_detector_cmd(config_file, end_marker, resume, progress, verbose, **fla
         config = detector_resume_config(resume)
     else:
         config = detector_config_from_dict(merge_config(config_file, flags))
-    callbacks = train_callbacks(progress) if is_main_process() else []
+    callbacks = train_callbacks(progress)
     result = interruptible(
         "train-detector", lambda: train_distinct(config, callbacks, end_marker, resume)
     )

@@ -113,7 +113,7 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
     """Train a forecaster; prints the run folder and its metrics beside the baselines."""
     setup_logging(verbose)
     config = fw.resume_config(resume) if resume else _config(config_file, flags)
-    callbacks = train_callbacks(progress) if is_main_process() else []
+    callbacks = train_callbacks(progress)
     result = interruptible("forecast train", lambda: fw.train(config, callbacks, resume=resume))
     if not is_main_process():
         return

@@ -95,7 +95,7 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
         config = ns.resume_config(resume)
     else:
         config = ns.run_config_from_dict(merge_config(config_file, flags))
-    callbacks = train_callbacks(progress) if is_main_process() else []  # rank 0 under torchrun
+    callbacks = train_callbacks(progress)  # none on the other ranks under torchrun
     result = interruptible("train", lambda: ns.train(config, callbacks, resume=resume))
     if not is_main_process():
         return

@@ -32,7 +32,6 @@ from seqrnn.textgen.workflow import (
     text_resume_config,
     train_text,
 )
-from seqrnn.train.callbacks import Callback
 from seqrnn.train.distributed import is_main_process
 
 
@@ -112,7 +111,7 @@ def train_cmd(config_file, threads, resume, progress, verbose, **flags):
     else:
         flags["data__train"] = list(flags["data__train"]) or None
         config = text_config_from_dict(merge_config(config_file, flags))
-    callbacks = _progress(progress)
+    callbacks = train_callbacks(progress)
     result = interruptible("text train", lambda: train_text(config, callbacks, resume=resume))
     if not is_main_process():
         return
@@ -121,12 +120,6 @@ def train_cmd(config_file, threads, resume, progress, verbose, **flags):
     if result.scores is not None:
         _echo_scores(result.scores, config.data.level.value)
     _echo_sample(result.model, "\n", 300, 0.5)
-
-
-def _progress(progress: bool) -> list[Callback]:
-    """A progress bar (and TensorBoard with ``--tensorboard``), on rank 0 only under
-    torchrun."""
-    return train_callbacks(progress) if is_main_process() else []
 
 
 def _echo_sample(model, prime: str, length: int, temperature: float) -> None:
@@ -187,7 +180,7 @@ def demo_cmd(minutes, runs_dir, progress):
     click.echo(
         f"Training a 2x256 LSTM on {len(files)} standard-library modules for {minutes} min..."
     )
-    result = interruptible("text train", lambda: train_text(config, _progress(progress)))
+    result = interruptible("text train", lambda: train_text(config, train_callbacks(progress)))
     click.echo(f"run folder: {result.run_dir}")
     _echo_scores(result.scores, "char")
     _echo_sample(result.model, "def ", 400, 0.5)

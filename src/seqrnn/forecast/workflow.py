@@ -256,7 +256,7 @@ def _evaluations(
 
 def resume_config(run_dir: str | Path) -> ForecastConfig:
     """The config a forecast run folder was trained with (to resume it)."""
-    return from_dict(ForecastConfig, lifecycle.read_config(run_dir), f"{run_dir}/config.json")
+    return lifecycle.resume_config(ForecastConfig, run_dir)
 
 
 def write_run(result: ForecastResult, series: Series, config: ForecastConfig) -> None:

@@ -239,7 +239,7 @@ def train(
 
 def resume_config(run_dir: str | Path) -> RunConfig:
     """The config a run folder was trained with (to resume it)."""
-    return from_dict(RunConfig, lifecycle.read_config(run_dir), f"{run_dir}/config.json")
+    return lifecycle.resume_config(RunConfig, run_dir)
 
 
 def encode_file(

@@ -206,7 +206,7 @@ def train_text(
 
 def text_resume_config(run_dir: str | Path) -> TextRunConfig:
     """The config a text run folder was trained with (to resume it)."""
-    return from_dict(TextRunConfig, lifecycle.read_config(run_dir), f"{run_dir}/config.json")
+    return lifecycle.resume_config(TextRunConfig, run_dir)
 
 
 def evaluate_text(model_path: str | Path, files: Sequence[str], window: int = 64) -> TextScores:

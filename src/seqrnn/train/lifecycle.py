@@ -32,11 +32,12 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import torch
 from torch import nn
 
+from seqrnn.config import from_dict, load_config_file
 from seqrnn.errors import ConfigError
 from seqrnn.io.runs import (
     lock_run_dir,
@@ -53,6 +54,8 @@ from seqrnn.train.signals import stop_requests
 from seqrnn.train.trainer import BatchSource, Task, Trainer, TrainingInterrupted
 
 logger = logging.getLogger(__name__)
+
+C = TypeVar("C")  # a task's run config
 
 
 @dataclass
@@ -155,14 +158,13 @@ def run(
                 "trained data-parallel: run it in one process (without torchrun)"
             )
         run_dir = _open_run_dir(config, resume, ctx)
-        lock = lock_run_dir(run_dir) if run_dir is not None and ctx.is_main else _no_lock()
+        lock = (
+            lock_run_dir(run_dir)
+            if run_dir is not None and ctx.is_main
+            else contextlib.nullcontext()
+        )
         with lock:
             return _run(config, recipe, parts, callbacks, resume, clock, run_dir, ctx)
-
-
-@contextlib.contextmanager
-def _no_lock() -> Iterator[None]:
-    yield
 
 
 def _run(
@@ -229,14 +231,13 @@ def _open_run_dir(
     return Path(distributed.broadcast_object(str(path), ctx))
 
 
-def read_config(run_dir: str | Path) -> dict[str, Any]:
-    """The settings a run folder was trained with (its ``config.json``), to resume it."""
-    from seqrnn.config import load_config_file
-
+def resume_config(cls: type[C], run_dir: str | Path) -> C:
+    """The settings a run folder was trained with (its ``config.json``, as a ``cls``), to
+    resume it."""
     path = Path(run_dir) / "config.json"
     if not path.is_file():
         raise ConfigError(f"{run_dir}: not a run folder (no config.json)")
-    return load_config_file(path)
+    return from_dict(cls, load_config_file(path), str(path))
 
 
 def budget_callbacks(
