@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from seqrnn.anomaly.detectors import TopG
-from seqrnn.anomaly.stream import StreamDetector, key_events
+from seqrnn.anomaly.stream import StreamDetector, follow, follow_parser, key_events
 from seqrnn.data.vocab import Vocabulary
+from seqrnn.errors import InputError
 from seqrnn.evaluation.scoring import iter_stream_scores, score_sequences
 from seqrnn.models.markov import MarkovModel
 
@@ -56,3 +58,22 @@ def test_bad_stream_lines_are_reported_and_the_stream_goes_on():
         "<stdin>:3: 'x' is not an integer key",
         "<stdin>:4: expected 'KEY' or 'SESSION KEY', got 'a b c'",
     ]
+
+
+def test_follow_numbers_rejected_lines_across_chunks_and_flags_like_the_stream_detector():
+    model, det = _model(), TopG(1)
+    lines = [str(k) for k in STREAM]
+    lines[3] = "not-a-key"
+    chunks = [lines[i : i + 50] for i in range(0, len(lines), 50)]
+    steps = list(follow(model, det, chunks))
+    assert len(steps) == len(chunks)
+    assert [r for s in steps for r in s.rejected] == [
+        "<stdin>:4: 'not-a-key' is not an integer key"
+    ]
+    direct = StreamDetector(model, det).feed([("-", k) for k in lines if k != "not-a-key"])
+    assert [a.format() for s in steps for a in s.alerts] == [a.format() for a in direct]
+
+
+def test_follow_parser_refuses_a_named_state_file_that_is_missing(tmp_path):
+    with pytest.raises(InputError, match="drain3 state file not found"):
+        follow_parser(None, None, tmp_path / "missing.json")

@@ -19,6 +19,7 @@ import pandas as pd
 from seqrnn.anomaly.evaluation import pr_curve
 from seqrnn.anomaly.inputs import SessionSet
 from seqrnn.anomaly.plots import plot_positions, plot_pr_curve, plot_score_histogram
+from seqrnn.anomaly.stream import StreamVerdict
 from seqrnn.anomaly.workflow import Detection
 from seqrnn.io.atomic import atomic_write, atomic_write_text, make_dir
 from seqrnn.io.runs import save_metrics
@@ -97,3 +98,20 @@ def _write_explanations(path: Path, detection: Detection, sessions: SessionSet) 
         lines.append(json.dumps(entry))
     atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
     return path
+
+
+def write_stream_report(out_dir: str | Path, verdict: StreamVerdict) -> list[Path]:
+    """Write a long stream's verdict (``seqrnn detect --stream``): the flagged positions with
+    the keys the model expected, and the count of flags per window of ``verdict.window``.
+
+    out/flagged_positions.csv   position, key, prob, rank, expected
+    out/windows.csv             start, flagged
+    """
+    out = make_dir(out_dir)
+    flagged = pd.DataFrame(verdict.flagged, columns=["position", "key", "prob", "rank", "expected"])
+    starts = np.arange(len(verdict.windows)) * verdict.window
+    windows = pd.DataFrame({"start": starts, "flagged": verdict.windows})
+    paths = [out / "flagged_positions.csv", out / "windows.csv"]
+    atomic_write(paths[0], lambda tmp: flagged.to_csv(tmp, index=False))
+    atomic_write(paths[1], lambda tmp: windows.to_csv(tmp, index=False))
+    return paths

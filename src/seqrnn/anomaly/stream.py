@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from seqrnn.anomaly.detectors import Detector, flag_windows
 from seqrnn.anomaly.flags import FlaggedPosition, flagged_at
-from seqrnn.anomaly.parse import LogParser
+from seqrnn.anomaly.parse import LogParser, ParseConfig
 from seqrnn.data.windows import Targets
 from seqrnn.errors import InputError
 from seqrnn.evaluation.scoring import iter_stream_scores, score_sequences
@@ -160,6 +161,51 @@ def log_events(
             unassigned.append(line.rstrip("\r\n"))
         for ident in ids:
             yield ident, key
+
+
+@dataclass
+class FollowStep:
+    """What one chunk of a followed stream gave: its alerts and the lines it could not use
+    (each with its line number and what is wrong), which a stream reports and goes on past."""
+
+    alerts: list[Alert]
+    rejected: list[str] = field(default_factory=list)
+
+
+def follow(
+    model: NextSymbolModel,
+    detector: Detector,
+    chunks: Iterable[list[str]],
+    parser: LogParser | None = None,
+    max_sessions: int = 100_000,
+) -> Iterator[FollowStep]:
+    """Judge a live stream chunk by chunk (``seqrnn detect --follow``).
+
+    ``chunks`` are lists of lines as they arrive (:func:`seqrnn.io.chunks.read_chunks`): either
+    ``KEY`` / ``SESSION KEY`` lines or, with ``parser``, raw log lines that drain3 turns into
+    keys and the parser's identifier regex into sessions. Memory stays bounded by
+    ``max_sessions`` (see :class:`StreamDetector`). One :class:`FollowStep` per chunk.
+    """
+    stream = StreamDetector(model, detector, max_sessions)
+    line_no = 1
+    for chunk in chunks:
+        rejected: list[str] = []
+        if parser is not None:
+            events = list(log_events(chunk, parser, rejected))
+        else:
+            events = list(key_events(chunk, rejected, line_no))
+        line_no += len(chunk)
+        yield FollowStep(stream.feed(events), rejected)
+
+
+def follow_parser(
+    header: str | None, session_regex: str | None, state: str | Path | None
+) -> LogParser:
+    """The drain3 parser that ``--follow --logs`` reads raw lines with. A state file that was
+    named must exist: a fresh numbering would give keys the model never saw."""
+    if state and not Path(state).is_file():
+        raise InputError("drain3 state file not found", state)
+    return LogParser(ParseConfig(header=header, session_regex=session_regex, state=state))
 
 
 @dataclass

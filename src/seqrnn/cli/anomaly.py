@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import click
 import numpy as np
@@ -20,14 +17,13 @@ from seqrnn.anomaly.inputs import (
     read_templates,
 )
 from seqrnn.anomaly.parse import (
-    LogParser,
     ParseConfig,
     default_state,
     parse_lines,
     write_parsed,
 )
-from seqrnn.anomaly.report import write_report
-from seqrnn.anomaly.stream import StreamDetector, key_events, log_events
+from seqrnn.anomaly.report import write_report, write_stream_report
+from seqrnn.anomaly.stream import follow, follow_parser
 from seqrnn.anomaly.training import (
     detector_config_from_dict,
     detector_resume_config,
@@ -53,8 +49,8 @@ from seqrnn.cli.types import (
 )
 from seqrnn.config import from_dict
 from seqrnn.data.readers import expand_glob
-from seqrnn.errors import InputError
-from seqrnn.io.atomic import atomic_write, check_replaceable, make_dir
+from seqrnn.io.atomic import check_replaceable
+from seqrnn.io.chunks import read_chunks
 from seqrnn.next_symbol import training as ns
 from seqrnn.train.distributed import is_main_process
 
@@ -216,27 +212,20 @@ def detect_cmd(
 
 
 def _stream_file(m, detector, path, window, out) -> None:
-    import pandas as pd
-
     from seqrnn.anomaly.stream import judge_stream
     from seqrnn.data.readers import read_id_stream
 
     if not out:
         raise click.UsageError("--out is required with --stream")
     verdict = judge_stream(m, read_id_stream(path), detector, window)
-    folder = make_dir(out)
-    flagged = pd.DataFrame(verdict.flagged, columns=["position", "key", "prob", "rank", "expected"])
-    starts = np.arange(len(verdict.windows)) * window
-    windows = pd.DataFrame({"start": starts, "flagged": verdict.windows})
-    atomic_write(folder / "flagged_positions.csv", lambda tmp: flagged.to_csv(tmp, index=False))
-    atomic_write(folder / "windows.csv", lambda tmp: windows.to_csv(tmp, index=False))
+    paths = write_stream_report(out, verdict)
     click.echo(
         f"{verdict.positions:,} positions, {len(verdict.flagged):,} flagged by "
         f"{detector.describe()}; {int(np.sum(verdict.windows > 0)):,} of "
         f"{len(verdict.windows):,} windows of {window} have a flag"
     )
-    for name in ("flagged_positions.csv", "windows.csv"):
-        click.echo(f"wrote {folder / name}")
+    for p in paths:
+        click.echo(f"wrote {p}")
 
 
 def _metrics_line(name, m) -> str:
@@ -246,50 +235,15 @@ def _metrics_line(name, m) -> str:
     )
 
 
-def _chunks(stream, max_lines: int = 4096) -> Iterator[list[str]]:
-    """Lines grouped into whatever has arrived (at most ``max_lines``): ``os.read`` returns as
-    soon as some input is there, so a quiet ``tail -f`` gets its alerts at once and a fast
-    pipe is scored in large batches. Streams without a file descriptor go in fixed groups."""
-    try:
-        fd = stream.fileno()
-    except (AttributeError, OSError, ValueError):
-        lines = [line.rstrip("\r\n") for line in stream]
-        for i in range(0, len(lines), max_lines):
-            yield lines[i : i + max_lines]
-        return
-    rest = b""
-    while data := os.read(fd, 1 << 16):
-        *complete, rest = (rest + data).split(b"\n")
-        text = [line.decode("utf-8", errors="replace").rstrip("\r") for line in complete]
-        for i in range(0, len(text), max_lines):
-            yield text[i : i + max_lines]
-    if rest:
-        yield [rest.decode("utf-8", errors="replace")]
-
-
 def _follow(m, detector, opts) -> None:
-    stream = StreamDetector(m, detector, opts["max_sessions"])
-    parser, unassigned = None, []
+    parser = None
     if opts["logs"]:
-        if opts["state"] and not Path(opts["state"]).is_file():
-            raise InputError("drain3 state file not found", opts["state"])
-        parser = LogParser(
-            ParseConfig(
-                header=opts["header"], session_regex=opts["session_regex"], state=opts["state"]
-            )
-        )
-    line_no = 1
-    for chunk in _chunks(sys.stdin):
-        if parser is not None:
-            events = log_events(chunk, parser, unassigned)
-        else:
-            events = key_events(chunk, unassigned, line_no)
-        line_no += len(chunk)
-        for alert in stream.feed(list(events)):
+        parser = follow_parser(opts["header"], opts["session_regex"], opts["state"])
+    for step in follow(m, detector, read_chunks(sys.stdin), parser, opts["max_sessions"]):
+        for alert in step.alerts:
             click.echo(alert.format())
-        for line in unassigned:
+        for line in step.rejected:
             click.echo(f"not scored: {line}", err=True)
-        unassigned.clear()
 
 
 @click.command("parse")
