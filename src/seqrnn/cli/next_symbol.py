@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-import numpy as np
 
 from seqrnn.cli.common import (
     CONFIG_OPTION,
@@ -29,7 +28,6 @@ from seqrnn.cli.types import (
 )
 from seqrnn.data.formats import InputFormat
 from seqrnn.data.readers import decode_lines
-from seqrnn.evaluation.metrics import summarize
 from seqrnn.io.runs import save_metrics
 from seqrnn.models.kinds import load_checkpoint_of
 from seqrnn.models.neural import KIND, load_model
@@ -208,33 +206,13 @@ def generate_cmd(model, prime, length, temperature, top_k, top_p, num_samples, s
 @friendly_errors
 def score_cmd(model, data, fmt, out):
     """For every position of DATA: p(true next symbol), its rank and -log p, as CSV + plots."""
-    import pandas as pd
-
-    from seqrnn.plots.next_symbol import plot_scores
-
     m = load_next_symbol_model(model, "`seqrnn score`")
-    s = use.score(m, data, fmt)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    frame = pd.DataFrame(
-        {
-            "sequence": s.sequence,
-            "position": s.position,
-            "symbol": np.asarray(m.vocab.symbols, dtype=object)[s.target],
-            "prob": s.prob,
-            "rank": s.rank,
-            "neg_log_prob": s.nll,
-        }
-    )
-    frame.to_csv(out_dir / "scores.csv", index=False)
-    metrics = summarize(s)
-    save_metrics(out_dir, metrics.to_dict())
-    plots = plot_scores(s, out_dir)
+    metrics, paths = use.write_scores(out, m, use.score(m, data, fmt))
     click.echo(
-        f"scored {len(s):,} positions: cross-entropy {metrics.cross_entropy:.4f}, "
+        f"scored {metrics.positions:,} positions: cross-entropy {metrics.cross_entropy:.4f}, "
         f"top-1 {metrics.top_k_accuracy[1]:.4f}"
     )
-    for p in [out_dir / "scores.csv", *plots]:
+    for p in paths:
         click.echo(f"wrote {p}")
 
 

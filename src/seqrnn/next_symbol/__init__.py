@@ -20,7 +20,15 @@ from seqrnn.next_symbol.training import (
     run_config_from_dict,
     train,
 )
-from seqrnn.next_symbol.use import Guess, evaluate, predict, sample, score
+from seqrnn.next_symbol.use import (
+    Guess,
+    evaluate,
+    predict,
+    sample,
+    score,
+    scores_table,
+    write_scores,
+)
 
 __all__ = [
     "DataConfig",
@@ -41,5 +49,7 @@ __all__ = [
     "run_config_from_dict",
     "sample",
     "score",
+    "scores_table",
     "train",
+    "write_scores",
 ]

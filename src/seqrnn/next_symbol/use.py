@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -20,6 +21,9 @@ from seqrnn.evaluation.scoring import PositionScores, check_finite_log_probs, sc
 from seqrnn.generation import generate
 from seqrnn.models.base import NextSymbolModel
 from seqrnn.next_symbol.training import encode_file
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -86,3 +90,42 @@ def sample(
     ids = model.vocab.encode(list(prime))
     rows = generate(model, np.asarray(ids), length, temperature, top_k, top_p, num_samples, seed)
     return [model.vocab.decode(row) for row in rows]
+
+
+def scores_table(model: NextSymbolModel, scores: PositionScores) -> pd.DataFrame:
+    """One row per scored position: ``sequence, position, symbol, prob, rank, neg_log_prob``
+    (the true next symbol by name, so the table reads without the vocabulary)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "sequence": scores.sequence,
+            "position": scores.position,
+            "symbol": np.asarray(model.vocab.symbols, dtype=object)[scores.target],
+            "prob": scores.prob,
+            "rank": scores.rank,
+            "neg_log_prob": scores.nll,
+        }
+    )
+
+
+def write_scores(
+    out_dir: str | Path, model: NextSymbolModel, scores: PositionScores, plots: bool = True
+) -> tuple[NextSymbolMetrics, list[Path]]:
+    """Write ``scores.csv`` (:func:`scores_table`), ``metrics.json`` and, with ``plots``, the
+    score plots to ``out_dir``; returns the summary metrics and the files written. Every file is
+    written whole or not at all."""
+    from seqrnn.io.atomic import atomic_write, make_dir
+    from seqrnn.io.runs import save_metrics
+
+    out = make_dir(out_dir)
+    table = scores_table(model, scores)
+    atomic_write(out / "scores.csv", lambda tmp: table.to_csv(tmp, index=False))
+    metrics = summarize(scores)
+    save_metrics(out, metrics.to_dict())
+    paths = [out / "scores.csv", out / "metrics.json"]
+    if plots:
+        from seqrnn.plots.next_symbol import plot_scores
+
+        paths += plot_scores(scores, out)
+    return metrics, paths
