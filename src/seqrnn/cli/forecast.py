@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from seqrnn.cli.common import (
@@ -21,10 +19,10 @@ from seqrnn.cli.forecast_global import global_cmd
 from seqrnn.cli.types import FRACTION, OPEN_FRACTION, POSITIVE_INT
 from seqrnn.config import replace
 from seqrnn.forecast import workflow as fw
-from seqrnn.forecast.evaluation import Split, evaluate, forecast_from, rolling_origin
+from seqrnn.forecast.assess import backtest, evaluate_saved, write_evaluation
+from seqrnn.forecast.evaluation import Split, evaluate, forecast_from
 from seqrnn.forecast.metrics import METRICS
-from seqrnn.forecast.plots import classic_figure, horizon_figure
-from seqrnn.io.runs import save_metrics
+from seqrnn.forecast.plots import horizon_figure
 from seqrnn.train.distributed import is_main_process
 
 
@@ -135,16 +133,11 @@ def _load(model: str, data: str | None):
 @friendly_errors
 def evaluate_cmd(model, data, out):
     """Metrics of MODEL (file or run folder) on its split, beside the baselines."""
-    forecaster, data_cfg, series = _load(model, data)
-    split = Split.by_fraction(len(series), data_cfg.train_fraction, data_cfg.windows)
-    cfg = forecaster.config
-    evals = [evaluate(forecaster, series, split, cfg.horizon, data_cfg.season, cfg.look_back)]
-    evals += fw.compare_baselines(series, split, data_cfg.season, cfg.horizon, cfg.look_back)
+    evals, series = evaluate_saved(model, data)
     _echo_table(evals)
     if out:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        save_metrics(Path(out), {e.name: e.metrics for e in evals})
-        classic_figure(series, evals[0], Path(out) / "forecast_classic.png")
+        for p in write_evaluation(out, evals, series):
+            click.echo(f"wrote {p}")
 
 
 @click.command("predict")
@@ -200,21 +193,15 @@ def compare_cmd(data, models, season, train_fraction, windows, horizon):
 def backtest_cmd(config_file, folds, initial, step_, steps_ahead, **flags):
     """Rolling-origin backtest: refit on a growing history, forecast the next steps."""
     config = _config(config_file, {**flags, "runs_dir": ""})
-    series = fw.load_series(config.data)
-    initial = initial or int(len(series) * config.data.train_fraction)
-    season = config.data.season
-    from seqrnn.forecast.baselines import naive_baselines
-
-    candidates = [(fw.describe(config.model), fw.backtest_fit(config, series))]
-    candidates += [(b.name, lambda _n, b=b: b) for b in naive_baselines(season)]
-    width = max(len(name) for name, _ in candidates)
+    results = backtest(config, None, folds, initial, step_, steps_ahead)
+    width = max(len(r.name) for r in results)
     click.echo(f"{'forecaster':{width}s} " + " ".join(f"{m:>8s}" for m in METRICS) + "  RMSE/fold")
-    for name, fit in candidates:
-        rows = rolling_origin(series, fit, initial, steps_ahead, step_, folds, season)
-        mean = fw.mean_metrics(rows)
-        folds_txt = " ".join(f"{r['rmse']:.1f}" for r in rows)
+    for r in results:
+        folds_txt = " ".join(f"{row['rmse']:.1f}" for row in r.folds)
         click.echo(
-            f"{name:{width}s} " + " ".join(f"{mean[m]:8.3f}" for m in METRICS) + f"  {folds_txt}"
+            f"{r.name:{width}s} "
+            + " ".join(f"{r.mean[m]:8.3f}" for m in METRICS)
+            + f"  {folds_txt}"
         )
 
 

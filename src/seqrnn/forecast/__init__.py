@@ -2,9 +2,12 @@
 
 Read a series (:func:`read_series`), train with :func:`train` (config in, result out), load a
 model with :func:`load_model`; every forecaster, network or baseline, answers
-``predict_at(y, origins, horizon)``. See docs/forecasting.md.
+``predict_at(y, origins, horizon)``. Judge a saved one with :func:`evaluate_saved` (beside the
+baselines, on its split) and a configuration with :func:`backtest` (rolling origin).
+See docs/forecasting.md.
 """
 
+from seqrnn.forecast.assess import Backtest, backtest, evaluate_saved, write_evaluation
 from seqrnn.forecast.baselines import Drift, Forecaster, Mean, Persistence, SeasonalNaive
 from seqrnn.forecast.evaluation import (
     Evaluation,
@@ -30,6 +33,7 @@ from seqrnn.forecast.workflow import (
 
 __all__ = [
     "Architecture",
+    "Backtest",
     "DataConfig",
     "Drift",
     "Evaluation",
@@ -49,8 +53,10 @@ __all__ = [
     "Strategy",
     "Transform",
     "WindowMode",
+    "backtest",
     "config_from_dict",
     "evaluate",
+    "evaluate_saved",
     "forecast_from",
     "forecast_metrics",
     "load_model",
@@ -58,4 +64,5 @@ __all__ = [
     "resume_config",
     "rolling_origin",
     "train",
+    "write_evaluation",
 ]

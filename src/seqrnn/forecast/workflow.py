@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from seqrnn.config import from_dict, replace, resolve, to_dict
-from seqrnn.forecast.baselines import Forecaster, naive_baselines
+from seqrnn.forecast.baselines import naive_baselines
 from seqrnn.forecast.evaluation import Evaluation, Split, WindowMode, evaluate, forecast_from
 from seqrnn.forecast.nets import Architecture, ForecastNet, ModelConfig, Strategy
 from seqrnn.forecast.neural import NeuralForecaster, prepare
@@ -307,18 +307,3 @@ def load_model(path: str | Path) -> tuple[NeuralForecaster, DataConfig]:
         k: v for k, v in ckpt.meta.items() if k not in ("format", "version", "sha256")
     }
     return forecaster, data
-
-
-def backtest_fit(config: ForecastConfig, series: Series) -> Any:
-    """``fit(n_train) -> Forecaster`` for :func:`~seqrnn.forecast.evaluation.rolling_origin`."""
-
-    def fit(n_train: int) -> Forecaster:
-        return fit_forecaster(series, config, n_train)[0]
-
-    return fit
-
-
-def mean_metrics(rows: list[dict[str, float]]) -> dict[str, float]:
-    """Column means of backtest rows (fold bookkeeping left out)."""
-    keys = [k for k in rows[0] if k not in ("fold", "train_end")]
-    return {k: float(np.mean([r[k] for r in rows])) for k in keys}
