@@ -30,6 +30,9 @@ from seqrnn.io.atomic import atomic_write
 
 logger = logging.getLogger(__name__)
 
+#: Loghub's line format of HDFS (the example the help texts give)
+HDFS_HEADER = "<Date> <Time> <Pid> <Level> <Component>: <Content>"
+
 #: masks applied in order before clustering: IPv4 addresses and their ports (masked apart,
 #: as Loghub writes ``<*>:<*>``), HDFS block ids (keeping ``blk_``), hex and decimal numbers
 DEFAULT_MASKS: tuple[str, ...] = (

@@ -1,4 +1,5 @@
-"""CLI verbs for log anomaly detection: ``detect``, ``parse``, ``baseline``, ``train-detector``."""
+"""CLI verbs for log anomaly detection: ``detect``, ``baseline``, ``train-detector`` (``parse``
+is in :mod:`seqrnn.cli.parse`)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,7 @@ from seqrnn.anomaly.inputs import (
     read_session_set,
     read_templates,
 )
-from seqrnn.anomaly.parse import (
-    ParseConfig,
-    default_state,
-    parse_lines,
-    write_parsed,
-)
+from seqrnn.anomaly.parse import HDFS_HEADER
 from seqrnn.anomaly.report import write_report, write_stream_report
 from seqrnn.anomaly.stream import follow, follow_parser
 from seqrnn.anomaly.training import (
@@ -45,17 +41,12 @@ from seqrnn.cli.types import (
     POSITIVE,
     POSITIVE_INT,
     PROBABILITY,
-    UNIT,
 )
 from seqrnn.config import from_dict
-from seqrnn.data.readers import expand_glob
 from seqrnn.io.atomic import check_replaceable
 from seqrnn.io.chunks import read_chunks
 from seqrnn.next_symbol import training as ns
 from seqrnn.train.distributed import is_main_process
-
-#: the models that predict log keys: every next-symbol kind but character/word text models
-HDFS_HEADER = "<Date> <Time> <Pid> <Level> <Component>: <Content>"
 
 
 def _gather(data, labels, normal, abnormal, csv) -> SessionSet:
@@ -246,55 +237,6 @@ def _follow(m, detector, opts) -> None:
             click.echo(f"not scored: {line}", err=True)
 
 
-@click.command("parse")
-@click.argument("logs", nargs=-1, required=True)
-@click.option("--out", required=True, type=click.Path(file_okay=False))
-@click.option(
-    "--header",
-    default=None,
-    help=f"Loghub line format, e.g. '{HDFS_HEADER}' (default: whole line).",
-)
-@click.option("--session-regex", default=None, help=r"Group lines by identifier, e.g. 'blk_-?\d+'.")
-@click.option("--window-lines", type=POSITIVE_INT, help="Or: sessions of this many lines...")
-@click.option(
-    "--step-lines", type=POSITIVE_INT, help="...every this many lines (default: no overlap)."
-)
-@click.option("--state", default=None, help="drain3 state file (default OUT/drain3_state.json).")
-@click.option(
-    "--similarity", type=UNIT, default=0.5, show_default=True, help="drain3 similarity threshold."
-)
-@click.option("-v", "--verbose", is_flag=True)
-@friendly_errors
-def parse_cmd(
-    logs, out, header, session_regex, window_lines, step_lines, state, similarity, verbose
-):
-    """Raw log lines -> drain3 templates and keys -> sessions (one per line) in OUT."""
-    setup_logging(verbose)
-    config = ParseConfig(
-        header=header,
-        session_regex=session_regex,
-        window_lines=window_lines,
-        step_lines=step_lines,
-        state=state or default_state(out),
-        similarity=similarity,
-    )
-    files = [f for pattern in logs for f in expand_glob(pattern)]
-
-    def lines():
-        for f in files:
-            with open(f, encoding="utf-8", errors="replace", newline="") as fh:
-                yield from (line.rstrip("\r\n") for line in fh)
-
-    parsed = parse_lines(lines(), config)
-    paths = write_parsed(out, parsed)
-    click.echo(
-        f"{len(parsed.line_keys):,} lines, {len(parsed.templates)} templates, "
-        f"{len(parsed.sessions):,} sessions, {len(parsed.unassigned):,} unassigned lines"
-    )
-    for p in [*paths, config.state]:
-        click.echo(f"wrote {p}")
-
-
 @click.command("baseline")
 @click.argument("kind", type=click.Choice([b.value for b in Baseline]))
 @click.option("--train", required=True, help="Training sessions (file or glob).")
@@ -364,5 +306,5 @@ def train_detector_cmd(config_file, end_marker, resume, progress, verbose, **fla
 
 def register(group: click.Group) -> None:
     """Add this module's verbs to the top-level group."""
-    for cmd in (detect_cmd, parse_cmd, baseline_cmd, train_detector_cmd):
+    for cmd in (detect_cmd, baseline_cmd, train_detector_cmd):
         group.add_command(cmd)

@@ -24,7 +24,7 @@ VERBS: dict[str, str] = {
     "summary": "next_symbol",
     "demo": "demo",
     "detect": "anomaly",
-    "parse": "anomaly",
+    "parse": "parse",
     "baseline": "anomaly",
     "train-detector": "anomaly",
     "forecast": "forecast",
