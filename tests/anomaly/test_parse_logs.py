@@ -64,7 +64,7 @@ def test_unmatched_lines_are_reported_never_dropped():
         "",
     ]
     parsed = parse_lines(lines, ParseConfig(HEADER, BLOCK))
-    reasons = {n: r for n, r, _ in parsed.unassigned}
+    reasons = {n: r for _, n, r, _ in parsed.unassigned}
     assert reasons == {
         2: "does not match the header format",
         3: "no session identifier",
@@ -81,7 +81,7 @@ def test_sessions_by_fixed_and_sliding_windows_of_lines():
 
 
 def test_bad_parse_settings_are_refused():
-    with pytest.raises(ConfigError, match="give a session identifier regex or a window of lines"):
+    with pytest.raises(ConfigError, match="give a session identifier regex, a window of lines or a window of seconds"):
         parse_lines(["x"], ParseConfig())
     with pytest.raises(ConfigError, match="is not a valid regex"):
         ParseConfig(session_regex="blk_(")
