@@ -2,7 +2,8 @@
 
 Sources of labelled sessions:
 
-* a normal file and an abnormal file (session-per-line, as DeepLog's ``hdfs_test_*``);
+* a normal file and an abnormal file (session-per-line, as DeepLog's ``hdfs_test_*``, or
+  with an identifier before each session: ``blk_1,5 22 11``, kept in verdicts and explanations);
 * a session file plus a labels file (one ``0``/``1`` per line, one line per session);
 * a CSV with a ``Sequence`` column (space-separated keys) and a ``label`` column (logdeep).
 
@@ -18,15 +19,17 @@ from pathlib import Path
 
 import numpy as np
 
+from seqrnn.data.formats import InputFormat
 from seqrnn.data.readers import (
     csv_rows,
     expand_glob,
     parse_ids,
+    read_id_sessions,
     read_sessions,
     read_text,
     split_lines,
 )
-from seqrnn.errors import InputError
+from seqrnn.errors import ConfigError, InputError
 
 
 @dataclass
@@ -37,6 +40,7 @@ class SessionSet:
     source: list[str] = field(default_factory=list)  # file of each session
     line: list[int] = field(default_factory=list)  # 1-based line (CSV: data row + 1)
     labels: np.ndarray | None = None  # [S] int, 1 = abnormal
+    ids: list[str] | None = None  # identifier of each session, when the input names them
 
     def __len__(self) -> int:
         return len(self.sessions)
@@ -47,6 +51,9 @@ class SessionSet:
         labels = np.concatenate([self.labels, other.labels]) if both else None
         if not self.sessions:
             labels = other.labels
+        if self.ids is not None or other.ids is not None:
+            mine = self.ids if self.ids is not None else [""] * len(self)
+            self.ids = mine + (other.ids if other.ids is not None else [""] * len(other))
         self.sessions += other.sessions
         self.source += other.source
         self.line += other.line
@@ -60,11 +67,26 @@ class SessionSet:
             [self.source[i] for i in idx],
             [self.line[i] for i in idx],
             None if self.labels is None else self.labels[idx],
+            None if self.ids is None else [self.ids[i] for i in idx],
         )
 
 
-def read_session_set(path: str | Path, label: int | None = None) -> SessionSet:
-    """Sessions of a file (or glob), all with ``label`` when it is given."""
+def read_session_set(
+    path: str | Path, label: int | None = None, fmt: InputFormat | str = InputFormat.SESSIONS
+) -> SessionSet:
+    """Sessions of a file (or glob), all with ``label`` when it is given; with
+    ``fmt = id_sessions`` each line starts with the session's identifier, which is kept."""
+    if InputFormat(fmt) is InputFormat.ID_SESSIONS:
+        ids, sessions, where = read_id_sessions(path, allow_empty=True)
+        return SessionSet(
+            sessions=sessions,
+            source=[file for file, _ in where],
+            line=[line for _, line in where],
+            labels=None if label is None else np.full(len(sessions), label),
+            ids=ids,
+        )
+    if InputFormat(fmt) is not InputFormat.SESSIONS:
+        raise ConfigError(f"sessions to judge are sessions or id_sessions, not {fmt}")
     out = SessionSet()
     for file in expand_glob(path):
         sessions = read_sessions(file, integer=True, allow_empty=True)

@@ -1,7 +1,7 @@
 """Write a detection run to a folder: metrics JSON, verdicts CSV, explanations JSONL, plots.
 
 out/metrics.json         detector, counts, P/R/F1/FPR (and projected figures if asked)
-out/verdicts.csv         one row per input session: source, line, label, score, anomalous
+out/verdicts.csv         one row per input session: source, line, [id,] label, score, anomalous
 out/explanations.jsonl   one line per anomalous session (positions, key seen, expected keys)
 out/pr_curve.csv         precision/recall per threshold (labelled input only)
 out/anomaly_*.png        PR curve, score histogram, per-position probability
@@ -61,10 +61,12 @@ def write_report(
     v = detection.verdicts
     paths = [save_metrics(out, summary(detection, model, projected_normal))]
     labels = sessions.labels
+    ids = {} if sessions.ids is None else {"id": sessions.ids}
     frame = pd.DataFrame(
         {
             "source": sessions.source,
             "line": sessions.line,
+            **ids,
             "label": labels if labels is not None else -1,
             "score": v.scores,
             "anomalous": v.anomalous.astype(int),
@@ -89,11 +91,14 @@ def write_report(
 
 
 def _write_explanations(path: Path, detection: Detection, sessions: SessionSet) -> Path:
-    """One JSON line per anomalous input session (duplicates share their explanation)."""
+    """One JSON line per anomalous input session (duplicates share their explanation), with
+    the session's identifier when the input had one."""
     lines = []
     inverse = detection.scores.inverse
     for s in np.flatnonzero(detection.verdicts.anomalous):
         entry = {"session": int(s), "source": sessions.source[s], "line": sessions.line[s]}
+        if sessions.ids is not None:
+            entry["id"] = sessions.ids[s]
         entry.update(detection.explanations[int(inverse[s])])
         lines.append(json.dumps(entry))
     atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))

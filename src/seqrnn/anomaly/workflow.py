@@ -35,7 +35,6 @@ from seqrnn.anomaly.evaluation import DetectionMetrics, evaluate
 from seqrnn.anomaly.explain import explain
 from seqrnn.anomaly.inputs import SessionSet
 from seqrnn.anomaly.sessions import SessionScores, Verdicts, judge, score_sessions
-from seqrnn.data.formats import InputFormat
 from seqrnn.data.windows import Targets
 from seqrnn.errors import CheckpointError, ConfigError
 from seqrnn.models.base import NextSymbolModel
@@ -93,7 +92,7 @@ def load_detector(path: str | Path, verb: str = "detection") -> NextSymbolModel:
     from seqrnn.models.registry import load_next_symbol_model
 
     model = load_next_symbol_model(path, verb, KEY_MODELS, KEY_MODELS_NEEDED)
-    if model.input_format is not InputFormat.SESSIONS:
+    if model.input_format.is_stream:
         raise CheckpointError(
             f"{path}: holds a model trained on {model.input_format.value}, not on sessions "
             f"of log keys; {verb} needs {KEY_MODELS_NEEDED}, trained on sessions"

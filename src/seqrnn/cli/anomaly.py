@@ -49,17 +49,17 @@ from seqrnn.next_symbol import training as ns
 from seqrnn.train.distributed import is_main_process
 
 
-def _gather(data, labels, normal, abnormal, csv) -> SessionSet:
+def _gather(data, labels, normal, abnormal, csv, fmt="sessions") -> SessionSet:
     """All sessions to judge, labelled when the options give labels for every one."""
     out = SessionSet()
     for path in data:
-        out.extend(read_session_set(path))
+        out.extend(read_session_set(path, None, fmt))
     if labels:
         out.labels = read_labels(labels, len(out))
     for path in normal:
-        out.extend(read_session_set(path, 0))
+        out.extend(read_session_set(path, 0, fmt))
     for path in abnormal:
-        out.extend(read_session_set(path, 1))
+        out.extend(read_session_set(path, 1, fmt))
     for path in csv:
         out.extend(read_labelled_csv(path))
     if len(out) == 0:
@@ -87,6 +87,12 @@ def _validation(val, val_csv) -> SessionSet | None:
 @click.option("--normal", multiple=True, help="Session file of normal sessions (labelled 0).")
 @click.option("--abnormal", multiple=True, help="Session file of abnormal sessions (labelled 1).")
 @click.option("--csv", multiple=True, help="CSV with Sequence,label columns (logdeep).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["sessions", "id_sessions"]),
+    help="Session files: keys per line, or 'ID,KEYS' / 'ID KEYS' (default: the model's).",
+)
 @click.option(
     "--method", type=click.Choice([m.value for m in Method]), default="top_g", show_default=True
 )
@@ -185,7 +191,8 @@ def detect_cmd(
         return _stream_file(m, detector, opts["stream_file"], opts["stream_window"], out)
     if not out:
         raise click.UsageError("--out is required (or --follow)")
-    sessions = _gather(data, labels, normal, abnormal, csv)
+    fmt = opts["fmt"] or m.input_format.value
+    sessions = _gather(data, labels, normal, abnormal, csv, fmt)
     templates = read_templates(opts["templates"]) if opts["templates"] else None
     result = detect(m, sessions, config, detector, templates)
     paths = write_report(out, result, sessions, m, opts["project_normal"])
@@ -241,7 +248,10 @@ def _follow(m, detector, opts) -> None:
 @click.argument("kind", type=click.Choice([b.value for b in Baseline]))
 @click.option("--train", required=True, help="Training sessions (file or glob).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["ids", "sessions", "tokens"]), default="sessions"
+    "--format",
+    "fmt",
+    type=click.Choice(["ids", "sessions", "id_sessions", "tokens"]),
+    default="sessions",
 )
 @click.option("--order", type=POSITIVE_INT, default=1, show_default=True, help="Markov order k.")
 @click.option(

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from seqrnn.data.readers import read_chars, read_id_stream, read_sessions, read_tokens
+from seqrnn.data.readers import (
+    read_chars,
+    read_id_sessions,
+    read_id_stream,
+    read_sessions,
+    read_tokens,
+)
 from seqrnn.data.windows import Targets
 
 
@@ -21,13 +27,14 @@ class InputFormat(enum.StrEnum):
 
     IDS = "ids"  # one integer id per line, files through a glob, one stream
     SESSIONS = "sessions"  # one session per line, integer keys
+    ID_SESSIONS = "id_sessions"  # the same after an identifier: "ID,KEY KEY ..." or "ID KEY ..."
     TOKENS = "tokens"  # whitespace-separated tokens of any text, one stream
     CHARS = "chars"  # the characters of a text, one stream (character-level text models)
 
     @property
     def is_stream(self) -> bool:
         """Whether the file is one long sequence (rather than one sequence per line)."""
-        return self is not InputFormat.SESSIONS
+        return self not in (InputFormat.SESSIONS, InputFormat.ID_SESSIONS)
 
 
 def read_sequences(path: str | Path, fmt: InputFormat | str) -> list:
@@ -37,6 +44,8 @@ def read_sequences(path: str | Path, fmt: InputFormat | str) -> list:
         return [read_id_stream(path)]
     if fmt is InputFormat.SESSIONS:
         return read_sessions(path, integer=True)
+    if fmt is InputFormat.ID_SESSIONS:
+        return read_id_sessions(path)[1]  # training needs the keys, not who they belong to
     if fmt is InputFormat.CHARS:
         return [read_chars(path)]
     return [read_tokens(path)]

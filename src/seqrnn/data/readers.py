@@ -5,6 +5,8 @@
 * ``read_sessions``: one session per line, symbols separated by whitespace (the DeepLog format:
   trailing spaces and a missing final newline are fine). With ``integer=True`` every symbol
   must be an integer (log keys).
+* ``read_id_sessions``: one session per line after its identifier, ``ID,KEY KEY ...`` or
+  ``ID KEY KEY ...`` (the usual pre-processed form of HDFS: ``blk_-1608999687919862906,5 5 22``).
 * ``read_tokens``: whitespace-separated tokens of any text, as one stream.
 
 Every error names the file and the line.
@@ -153,6 +155,13 @@ def read_sessions(
         for number, line in enumerate(lines, start=1):
             if not line.strip() and not allow_empty:
                 raise InputError("empty session (a blank line)", file, number)
+            if integer and "," in line:
+                raise InputError(
+                    f"a comma in a session of keys; a file of {ID_LINE} lines is read as "
+                    "id_sessions (--format id_sessions)",
+                    file,
+                    number,
+                )
             if integer:
                 sessions.append(parse_ids(line.split(), file, number))
             else:
@@ -160,6 +169,61 @@ def read_sessions(
     if not sessions:
         raise InputError("no sessions found (the file is empty)", path)
     return sessions
+
+
+#: what a line of a session file with identifiers looks like
+ID_LINE = "'ID,KEY KEY ...' or 'ID KEY KEY ...'"
+
+
+def split_id_line(line: str, path: str | Path, number: int) -> tuple[str, np.ndarray]:
+    """``(identifier, keys [n])`` of one line: the identifier ends at the first comma or,
+    without one, at the first whitespace; the keys are integers. A blank line or an empty
+    identifier is a malformed id line, named with file and line."""
+    text = line.strip()
+    ident, rest = _split_id(text)
+    if not ident.strip():
+        got = "an empty line" if not text else f"{text[:40]!r}, with no identifier"
+        raise InputError(f"malformed id line: expected {ID_LINE}, got {got}", path, number)
+    return ident.strip(), parse_ids(rest.split(), path, number, "key")
+
+
+def read_id_sessions(
+    path: str | Path, allow_empty: bool = False
+) -> tuple[list[str], list[np.ndarray], list[tuple[str, int]]]:
+    """Identifiers, sessions (int64 keys) and ``(file, line)`` of each line of every file
+    matching ``path``. A first line with no digit after its identifier (a header such as
+    ``BlockId,EventSequence``) is skipped. A session without keys (``blk_1,``) is an error
+    unless ``allow_empty`` (detection keeps them so that every session gets a verdict)."""
+    ids: list[str] = []
+    sessions: list[np.ndarray] = []
+    where: list[tuple[str, int]] = []
+    for file in expand_glob(path):
+        for number, line in enumerate(split_lines(read_text(file)), start=1):
+            if number == 1 and _is_header(line):
+                continue
+            ident, keys = split_id_line(line, file, number)
+            if not len(keys) and not allow_empty:
+                raise InputError(f"empty session (no keys after {ident!r})", file, number)
+            ids.append(ident)
+            sessions.append(keys)
+            where.append((str(file), number))
+    if not sessions:
+        raise InputError("no sessions found (the file is empty)", path)
+    return ids, sessions, where
+
+
+def _split_id(text: str) -> tuple[str, str]:
+    """``(identifier, rest)``: split at the first comma, else at the first whitespace."""
+    if "," in text:
+        ident, _, rest = text.partition(",")
+        return ident, rest
+    parts = text.split(None, 1)
+    return (parts[0] if parts else ""), (parts[1] if len(parts) > 1 else "")
+
+
+def _is_header(line: str) -> bool:
+    rest = _split_id(line.strip())[1]
+    return bool(rest.strip()) and not any(c.isdigit() for c in rest)
 
 
 def read_tokens(pattern: str | Path) -> list[str]:

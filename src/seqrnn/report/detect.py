@@ -174,9 +174,13 @@ def _flagged(v: dict[str, np.ndarray], explanations: Path) -> Widget:
     )
 
 
-#: the per-session head of an explanations.jsonl line (as report.py writes it); the rest of
+#: the per-session head of an explanations.jsonl line (as report.py writes it, the session's
+#: identifier included when it has one); the rest of
 #: the line is the explanation, identical for identical sessions
-_HEAD = re.compile(r'^\{"session": (-?\d+), "source": "(?:[^"\\]|\\.)*", "line": -?\d+, ')
+_HEAD = re.compile(
+    r'^\{"session": (-?\d+), "source": "(?:[^"\\]|\\.)*", "line": -?\d+, '
+    r'(?:"id": "(?:[^"\\]|\\.)*", )?'
+)
 
 
 def _explanations(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
