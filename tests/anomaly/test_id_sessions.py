@@ -23,12 +23,10 @@ def test_train_detector_and_detect_keep_the_identifiers(tmp_path):
     plain = sample_path("hdfs", "train_normal.txt").read_text().splitlines(keepends=True)
     train = _id_file(tmp_path / "train.csv", plain[:60], "blk_")
     test = _id_file(tmp_path / "test.txt", ["5 5 22\n", "5 99 5\n"], "t", comma=False)
-    r = CliRunner().invoke(
-        cli,
-        ["train-detector", "--train", str(train), "--format", "id_sessions", "--window", "3"]
-        + ["--hidden", "8", "--layers", "1", "--epochs", "1", "--val-fraction", "0"]
-        + ["--runs-dir", str(tmp_path), "--name", "ids", "--no-progress"],
-    )
+    tiny = ["--window", "3", "--hidden", "8", "--layers", "1", "--epochs", "1"]
+    runs = ["--val-fraction", "0", "--runs-dir", str(tmp_path), "--name", "ids", "--no-progress"]
+    args = ["train-detector", "--train", str(train), "--format", "id_sessions", *tiny, *runs]
+    r = CliRunner().invoke(cli, args)
     assert r.exit_code == 0, r.output
     out = tmp_path / "report"
     r = CliRunner().invoke(cli, ["detect", str(tmp_path / "ids"), str(test), "--out", str(out)])

@@ -19,8 +19,10 @@ BGL = "<Label> <Timestamp> <Date> <Node> <Time> <NodeRepeat> <Type> <Component> 
 
 
 def _bgl(label: str, seconds: int, message: str) -> str:
-    node = "R02-M1-N0-C:J12-U11"
-    return f"{label} {1117756800 + seconds} 2005.06.03 {node} 2005-06-03-15.42.50.675872 {node} RAS KERNEL INFO {message}"
+    node, time = "R02-M1-N0-C:J12-U11", "2005-06-03-15.42.50.675872"
+    return (
+        f"{label} {1117756800 + seconds} 2005.06.03 {node} {time} {node} RAS KERNEL INFO {message}"
+    )
 
 
 LINES = [

@@ -6,7 +6,9 @@
 * :mod:`~seqrnn.anomaly.evaluation`, :mod:`~seqrnn.anomaly.explain`,
   :mod:`~seqrnn.anomaly.report`, :mod:`~seqrnn.anomaly.plots`: labelled figures, explanations,
   the run folder;
-* :mod:`~seqrnn.anomaly.parse` (drain3) and :mod:`~seqrnn.anomaly.stream` (``--follow``);
+* :mod:`~seqrnn.anomaly.parse` (drain3; time or line windows, per-line labels, Loghub formats
+  in :mod:`~seqrnn.anomaly.logformat`, :mod:`~seqrnn.anomaly.grouping` to grade a parse) and
+  :mod:`~seqrnn.anomaly.stream` (``--follow``);
 * :mod:`~seqrnn.anomaly.training`: training on distinct windows weighted by their counts.
 
 Public API (see docs/api.md): :func:`train_detector` (a :class:`DetectorConfig` whose defaults
@@ -16,8 +18,19 @@ log parser, and the stream side: :func:`follow` (a live stream, chunk by chunk, 
 memory) and :func:`judge_stream` (one long recorded stream).
 """
 
+from seqrnn.anomaly.grouping import grouping_accuracy
 from seqrnn.anomaly.inputs import SessionSet, read_labelled_csv, read_session_set, read_templates
-from seqrnn.anomaly.parse import LogParser, ParseConfig, ParsedLog, parse_lines
+from seqrnn.anomaly.parse import (
+    HDFS_HEADER,
+    MASKS,
+    LogParser,
+    ParseConfig,
+    ParsedLog,
+    masks_for,
+    parse_files,
+    parse_lines,
+    write_parsed,
+)
 from seqrnn.anomaly.report import write_report, write_stream_report
 from seqrnn.anomaly.stream import (
     Alert,
@@ -37,6 +50,8 @@ from seqrnn.anomaly.training import train_distinct as train_detector
 from seqrnn.anomaly.workflow import DetectConfig, Detection, build_detector, detect, load_detector
 
 __all__ = [
+    "HDFS_HEADER",
+    "MASKS",
     "Alert",
     "DetectConfig",
     "Detection",
@@ -54,13 +69,17 @@ __all__ = [
     "detector_resume_config",
     "follow",
     "follow_parser",
+    "grouping_accuracy",
     "judge_stream",
     "load_detector",
+    "masks_for",
+    "parse_files",
     "parse_lines",
     "read_labelled_csv",
     "read_session_set",
     "read_templates",
     "train_detector",
+    "write_parsed",
     "write_report",
     "write_stream_report",
 ]
