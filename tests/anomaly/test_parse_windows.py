@@ -151,6 +151,7 @@ def test_cli_time_windows_with_labels_feed_detects_labelled_evaluation(tmp_path)
     assert (out / "labels.txt").read_text() == "0\n1\n0\n"
     config = json.loads((out / "parse_config.json").read_text())
     assert config["masks"] == [] and config["window_seconds"] == 60 and config["header"] == BGL
+    assert (config["time_fields"], config["time_format"]) == (["Timestamp"], "unix")  # found
     model = tmp_path / "m.safetensors"
     train = ["baseline", "markov", "--train", str(out / "sessions.txt"), "--out", str(model)]
     assert CliRunner().invoke(cli, train).exit_code == 0

@@ -248,6 +248,8 @@ def _parse(numbered: Iterable[tuple[str, int, str]], config: ParseConfig) -> Par
     _windows(out, config, times)
     out.templates = parser.templates()
     out.config = parser.used_config()
+    if clock is not None:  # record the time format the first line chose
+        out.config = replace(out.config, time_fields=clock.fields, time_format=clock.format)
     parser.save()
     return out
 
