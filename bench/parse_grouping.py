@@ -6,8 +6,9 @@ Loghub's metric (``seqrnn.anomaly.grouping``): a line is correct when the lines 
 key are exactly the lines sharing its ground-truth EventId (``HDFS_2k.log_structured.csv``).
 Three parsers on the same 2,000 lines, in the same run:
 
-* ``seqrnn parse``: :func:`seqrnn.anomaly.parse.parse_files` with the settings the verb uses
-  by default (HDFS header format, masks ip, blk, hex, num, similarity 0.5, depth 4);
+* ``seqrnn parse`` itself, in a child process, with its default settings (HDFS header
+  format, masks ip, blk, hex, num, similarity 0.5, depth 4) and windows of one line, so that
+  ``sessions.txt`` lists the key of every line (its time includes starting Python);
 * drain3 as shipped: ``TemplateMiner()`` with its own defaults (similarity 0.4, depth 4, no
   masks) on the same content field;
 * drain3 with Loghub's HDFS settings for Drain (similarity 0.5, depth 4, its two
@@ -20,6 +21,9 @@ to drain3-as-shipped's. Loghub's own Drain reaches 0.998 here (Zhu et al., ICSE-
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,7 +34,7 @@ from drain3.template_miner_config import TemplateMinerConfig
 
 from seqrnn.anomaly.grouping import grouping_accuracy
 from seqrnn.anomaly.logformat import header_regex
-from seqrnn.anomaly.parse import HDFS_HEADER, ParseConfig, parse_files
+from seqrnn.anomaly.parse import HDFS_HEADER
 
 REPO = Path(__file__).resolve().parents[1]
 LOGHUB_MASKS = (r"blk_-?\d+", r"(\d+\.){3}\d+(:\d+)?")
@@ -55,10 +59,19 @@ def same_templates(keys: list[int], templates: dict, truth: pd.DataFrame) -> int
 
 
 def seqrnn_keys(log: Path) -> tuple[list[int], dict]:
-    """What ``seqrnn parse --header HDFS_HEADER`` computes (its default masks and drain3
-    settings): the key of every line and the templates."""
-    parsed = parse_files([log], ParseConfig(HDFS_HEADER, window_lines=100))
-    return parsed.line_keys, parsed.templates
+    """``seqrnn parse --header HDFS_HEADER --window-lines 1`` (its default masks and drain3
+    settings) in a child process: with windows of one line, ``sessions.txt`` holds the key of
+    every line, in order; the templates come from ``templates.csv``."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, "-m", "seqrnn", "parse", str(log), "--out", out]
+        subprocess.run(
+            [*command, "--header", HDFS_HEADER, "--window-lines", "1"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        keys = [int(line) for line in (Path(out) / "sessions.txt").read_text().split("\n")[:-1]]
+        table = pd.read_csv(Path(out) / "templates.csv")
+    return keys, dict(zip(table.key, table.template, strict=True))
 
 
 def loghub_config() -> TemplateMinerConfig:
