@@ -67,6 +67,16 @@ def test_hdfs_date_and_time_fields_are_read_without_a_format():
     assert parsed.labels is None
 
 
+def test_iso_times_with_an_offset_are_read_in_utc():
+    lines = ["2005-06-03T02:00:30+02:00 a", "2005-06-03T00:01:10Z b"]
+    parsed = parse_lines(lines, ParseConfig("<Time> <Content>", window_seconds=60))
+    assert list(parsed.sessions) == [
+        "2005-06-03T00:00:00/2005-06-03T00:01:00",
+        "2005-06-03T00:01:00/2005-06-03T00:02:00",
+    ]
+    assert parsed.config.time_format == "iso"
+
+
 def test_line_windows_take_per_line_labels_too():
     parsed = parse_lines(LINES, ParseConfig(BGL, window_lines=2, label_field="Label"))
     assert parsed.labels == {"lines 1-2": 0, "lines 3-4": 1}

@@ -12,8 +12,10 @@ Every field matches lazily (``.*?``) and the pattern is anchored at both ends, s
 
 Timestamps come from one or more header fields joined by a space (HDFS: ``Date Time`` ->
 ``081109 203518``; BGL: ``Timestamp`` -> ``1117838570``) and are read as seconds. The format
-is a ``strptime`` pattern, ``unix`` (seconds since 1970), or found on the first line among
-:data:`TIME_FORMATS` and then kept for every later line, so that one log is never read two ways.
+is a ``strptime`` pattern, ``unix`` (seconds since 1970), ``iso`` (ISO 8601, with or without a
+UTC offset), or found on the first line among ``unix``, :data:`TIME_FORMATS` and ``iso`` and then
+kept for every later line, so that one log is never read two ways. Times without an offset are
+read as UTC.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ TIME_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d %H:%M:%S,%f",
 )
 UNIX = "unix"
+ISO = "iso"
 _UNIX = re.compile(r"\d+(\.\d*)?")
 _EPOCH = dt.datetime(1970, 1, 1)
 
@@ -80,12 +83,16 @@ def to_seconds(text: str, fmt: str) -> float:
         if not _UNIX.fullmatch(text):
             raise ValueError(text)
         return float(text)
-    return (dt.datetime.strptime(text, fmt) - _EPOCH).total_seconds()
+    when = dt.datetime.fromisoformat(text) if fmt == ISO else dt.datetime.strptime(text, fmt)
+    if when.tzinfo is not None:
+        return when.timestamp()
+    return (when - _EPOCH).total_seconds()
 
 
 def guess_time_format(text: str) -> str | None:
-    """The first of ``unix`` and :data:`TIME_FORMATS` that reads ``text``, or ``None``."""
-    for fmt in (UNIX, *TIME_FORMATS):
+    """The first of ``unix``, :data:`TIME_FORMATS` and ``iso`` that reads ``text``, or
+    ``None``."""
+    for fmt in (UNIX, *TIME_FORMATS, ISO):
         try:
             to_seconds(text, fmt)
         except ValueError:
@@ -118,7 +125,7 @@ class LineClock:
             if self.format is None:
                 raise InputError(
                     f"unparseable timestamp {text!r} (fields {' '.join(self.fields)}): none of "
-                    f"unix, {', '.join(TIME_FORMATS)} reads it; give the time format",
+                    f"unix, {', '.join(TIME_FORMATS)}, iso reads it; give the time format",
                     source,
                     line,
                 )

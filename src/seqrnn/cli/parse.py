@@ -42,7 +42,7 @@ from seqrnn.data.readers import expand_glob
     help="Header fields of the time, e.g. 'Date Time' (default: Timestamp, else Date/Time...).",
 )
 @click.option(
-    "--time-format", help="strptime format of the time fields joined by a space, or 'unix'."
+    "--time-format", help="strptime format of the time fields joined by a space, 'unix' or 'iso'."
 )
 @click.option("--label-field", help="Header field with a per-line label, e.g. Label (BGL).")
 @click.option("--normal-label", default="-", show_default=True, help="The label of normal lines.")
