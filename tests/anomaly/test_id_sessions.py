@@ -36,6 +36,9 @@ def test_train_detector_and_detect_keep_the_identifiers(tmp_path):
     assert verdicts.id.tolist() == ["t0", "t1"]
     flagged = [json.loads(line) for line in (out / "explanations.jsonl").read_text().splitlines()]
     assert {"t1"} <= {e["id"] for e in flagged}  # key 99 was never seen in training
+    quantile = ["--method", "quantile", "--val", str(train), "--out", str(tmp_path / "q")]
+    r = CliRunner().invoke(cli, ["detect", str(tmp_path / "ids"), str(test), *quantile])
+    assert r.exit_code == 0, r.output  # --val files are read in the same format
 
 
 def test_plain_and_id_files_judged_together_keep_their_places(tmp_path):

@@ -67,12 +67,12 @@ def _gather(data, labels, normal, abnormal, csv, fmt="sessions") -> SessionSet:
     return out
 
 
-def _validation(val, val_csv) -> SessionSet | None:
+def _validation(val, val_csv, fmt="sessions") -> SessionSet | None:
     if not val and not val_csv:
         return None
     out = SessionSet()
     for path in val:
-        out.extend(read_session_set(path, 0))
+        out.extend(read_session_set(path, 0, fmt))
     for path in val_csv:
         out.extend(read_labelled_csv(path))
     return out
@@ -184,14 +184,14 @@ def detect_cmd(
         {k: opts[k] for k in ("method", "g", "threshold", "quantile", "targets", "min_length")},
         "detect",
     )
-    detector = build_detector(m, config, _validation(val, val_csv))
+    fmt = opts["fmt"] or m.input_format.value
+    detector = build_detector(m, config, _validation(val, val_csv, fmt))
     if follow:
         return _follow(m, detector, opts)
     if opts["stream_file"]:
         return _stream_file(m, detector, opts["stream_file"], opts["stream_window"], out)
     if not out:
         raise click.UsageError("--out is required (or --follow)")
-    fmt = opts["fmt"] or m.input_format.value
     sessions = _gather(data, labels, normal, abnormal, csv, fmt)
     templates = read_templates(opts["templates"]) if opts["templates"] else None
     result = detect(m, sessions, config, detector, templates)
