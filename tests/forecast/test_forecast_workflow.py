@@ -63,7 +63,8 @@ def test_run_folder_and_model_file_round_trip(tmp_path):
     ):
         assert (run / name).is_file(), name
     metrics = json.loads((run / "metrics.json").read_text())
-    assert set(metrics) == {"training"} | {e.name for e in result.evaluations}
+    assert set(metrics) == {"training", "choice", "default"} | {e.name for e in result.evaluations}
+    assert metrics["choice"]["chosen"] in {"network"} | {e.name for e in result.evaluations}
     assert len(result.evaluations) == 6 and metrics["training"]["epochs"] == 3
     loaded, data = load_model(run)
     assert data.season == 12

@@ -20,6 +20,7 @@ from seqrnn.cli.types import FRACTION, OPEN_FRACTION, POSITIVE_INT
 from seqrnn.config import replace
 from seqrnn.forecast import workflow as fw
 from seqrnn.forecast.assess import backtest, evaluate_saved, write_evaluation
+from seqrnn.forecast.choice import chosen_forecaster
 from seqrnn.forecast.evaluation import Split, evaluate, forecast_from
 from seqrnn.forecast.metrics import METRICS
 from seqrnn.forecast.plots import horizon_figure
@@ -116,7 +117,11 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
     if not is_main_process():
         return
     click.echo(f"run folder: {result.run_dir}")
-    _echo_table(result.evaluations)
+    if result.choice is not None and result.default is not None:
+        click.echo(f"default: {result.choice.chosen} ({result.choice.reason})")
+        _echo_table([result.default, *result.evaluations])
+    else:
+        _echo_table(result.evaluations)
 
 
 def _load(model: str, data: str | None):
@@ -147,9 +152,14 @@ def evaluate_cmd(model, data, out):
 @click.option("--plot", type=click.Path(dir_okay=False), help="Save the forecast as PNG.")
 @friendly_errors
 def predict_cmd(model, data, horizon, plot):
-    """Forecast the steps after the end of the series: one `step<TAB>value` line each."""
-    forecaster, _, series = _load(model, data)
+    """Forecast the steps after the end of the series: one `step<TAB>value` line each, with the
+    run's default (the network, or the naive forecast its training backtest chose)."""
+    forecaster, data_cfg, series = _load(model, data)
     horizon = forecaster.config.horizon if horizon is None else horizon
+    choice = fw.load_choice(model)
+    if choice is not None and choice.chosen != "network":
+        click.echo(f"default: {choice.chosen} ({choice.reason})", err=True)
+        forecaster = chosen_forecaster(choice, forecaster, data_cfg.season)
     pred = forecast_from(forecaster, series, len(series), horizon)
     for k, value in enumerate(pred):
         click.echo(f"+{k + 1}\t{value:.4f}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,9 @@ import numpy as np
 import torch
 
 from seqrnn.config import from_dict, replace, resolve, to_dict
+from seqrnn.errors import InputError
 from seqrnn.forecast.baselines import naive_baselines
+from seqrnn.forecast.choice import Choice, choose, chosen_forecaster
 from seqrnn.forecast.evaluation import Evaluation, Split, WindowMode, evaluate, forecast_from
 from seqrnn.forecast.nets import Architecture, ForecastNet, ModelConfig, Strategy
 from seqrnn.forecast.neural import NeuralForecaster, prepare
@@ -80,6 +83,12 @@ class ForecastConfig:
     name: str | None = None
     mlp_baseline: bool = True  # also train the MLP on the same windows, for comparison
     plot_horizon: int = 24  # steps drawn in forecast_horizon.png (recursive models)
+    choose: bool = True  # the default: network or a naive forecast, by a training-part backtest
+    choice_folds: int = 2  # blocks at the end of the training part that backtest the choice
+
+    def __post_init__(self) -> None:
+        if self.choice_folds < 1:
+            raise ConfigError(f"choice_folds must be >= 1, got {self.choice_folds}")
 
 
 def config_from_dict(data: dict[str, Any]) -> ForecastConfig:
@@ -103,6 +112,8 @@ class ForecastResult:
     evaluations: list[Evaluation]
     split: Split
     run_dir: Path | None = None
+    choice: Choice | None = None  # what the default forecasts with, and why
+    default: Evaluation | None = None  # the chosen forecaster's evaluation
 
 
 class ForecastRecipe:
@@ -229,13 +240,20 @@ def train(
 
     def on_report(forecaster: NeuralForecaster) -> dict[str, Any]:
         box["evals"] = evals = _evaluations(forecaster, series, split, config)
-        return {e.name: e.metrics for e in evals}
+        metrics: dict[str, Any] = {e.name: e.metrics for e in evals}
+        if config.choose:
+            box["choice"], box["default"] = _default(forecaster, series, split, config)
+            metrics["choice"] = box["choice"].to_dict()
+            metrics["default"] = box["default"].metrics
+        return metrics
 
     recipe = ForecastRecipe(series, config, split.n_train, on_report)
     run = lifecycle.run(config, recipe, callbacks, resume)
     forecaster = recipe.forecaster or recipe.wrap(run.net)  # other ranks: no report
     evals = box.get("evals", [])
-    result = ForecastResult(forecaster, run.history, evals, split, run.run_dir)
+    result = ForecastResult(
+        forecaster, run.history, evals, split, run.run_dir, box.get("choice"), box.get("default")
+    )
     if run.run_dir is not None and evals:  # rank 0 (the one that evaluated) writes
         write_run(result, series, config)
     return result
@@ -252,6 +270,39 @@ def _evaluations(
         mlp, _ = fit_forecaster(series, mlp_cfg, split.n_train)
         evals.append(evaluate(mlp, series, split, cfg.horizon, season, cfg.look_back))
     return evals + compare_baselines(series, split, season, cfg.horizon, cfg.look_back)
+
+
+def _default(
+    forecaster: NeuralForecaster, series: Series, split: Split, config: ForecastConfig
+) -> tuple[Choice, Evaluation]:
+    """Choose the default by a backtest on the training part (:mod:`~seqrnn.forecast.choice`)
+    and evaluate the chosen forecaster on both parts, as ``default = <name>``."""
+    cfg, season = config.model, config.data.season
+    choice = choose(
+        series,
+        config,
+        split.n_train,
+        lambda seen, n: fit_forecaster(seen, config, n)[0],
+        config.choice_folds,
+    )
+    logger.info("default: %s (%s)", choice.chosen, choice.reason)
+    chosen = chosen_forecaster(choice, forecaster, season)
+    default = evaluate(chosen, series, split, cfg.horizon, season, cfg.look_back)
+    default.name = f"default = {choice.chosen}"
+    return choice, default
+
+
+def load_choice(path: str | Path) -> Choice | None:
+    """The default's choice recorded in a run folder's ``metrics.json`` (None for a bare model
+    file, or a run trained with ``choose = false``)."""
+    metrics = Path(path) / "metrics.json"
+    if not Path(path).is_dir() or not metrics.is_file():
+        return None
+    try:
+        data = json.loads(metrics.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputError(f"not a JSON metrics file ({err})", metrics) from err
+    return Choice.from_dict(data["choice"]) if isinstance(data.get("choice"), dict) else None
 
 
 def resume_config(run_dir: str | Path) -> ForecastConfig:
