@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-for _module in ("fastapi", "httpx", "prometheus_client", "uvicorn"):
+for _module in ("fastapi", "httpx", "orjson", "prometheus_client", "uvicorn"):
     pytest.importorskip(_module, reason=f"the 'serve' extra ({_module}) is not installed")
 
 import httpx  # noqa: E402
@@ -168,7 +168,8 @@ def test_bearer_token_protects_all_but_healthz(backend):
     assert ok.status_code == 200 and bad.status_code == 401
 
 
-def test_a_failing_backend_is_a_500_not_a_dead_process(backend, monkeypatch):
+def test_a_failing_backend_is_a_500_not_a_dead_process(tiny_run, monkeypatch):
+    backend = load_backend(tiny_run)  # nothing remembered: the request reaches the batcher
     app = create_app(backend)
 
     def boom(items):
