@@ -128,6 +128,7 @@ class LoadResult:
     p99_ms: float
     client_cpu: float  # cores' worth busy in the client processes (CPU s / wall s)
     server_cpu: float  # the same for the service process
+    remembered: float = float("nan")  # share of sessions the service answered from its memo
 
 
 def run_load(

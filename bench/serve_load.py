@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -72,10 +74,14 @@ def drive(svc: ServiceProcess, sessions, per_request: int, args) -> LoadResult:
 
 
 def line(name: str, r: LoadResult, per_request: int) -> str:
+    """Rate, latency, failures, the share answered from the memo, and who used the CPU."""
+    per_ms = 1000 * r.server_cpu / r.per_s if r.per_s else float("nan")
     return (
         f"{name}: {r.per_s * per_request:,.0f} sessions/s, p50 {r.p50_ms:.1f} ms, "
-        f"p99 {r.p99_ms:.1f} ms, {r.requests:,} requests, failed {r.failed or 0}; "
-        f"CPU busy: service {r.server_cpu:.2f}, clients {r.client_cpu:.2f} cores"
+        f"p99 {r.p99_ms:.1f} ms, {r.requests:,} requests, failed {r.failed or 0}, "
+        f"{r.remembered:.0%} of sessions on the fast path (memo)\n"
+        f"    CPU busy: service {r.server_cpu:.2f} cores ({per_ms:.2f} ms per request), "
+        f"clients {r.client_cpu:.2f} cores"
     )
 
 
@@ -89,37 +95,55 @@ def main() -> None:
     p.add_argument("--sessions", type=int, default=20_000)
     p.add_argument("--backend", default="torch", choices=["torch", "onnxruntime"])
     p.add_argument("--onnx", help="with --backend onnxruntime: the exported model")
+    p.add_argument("--window-ms", type=float, default=0.5, help="service's --batch-window-ms")
     p.add_argument("--no-faults", action="store_true")
     args = p.parse_args()
     sessions = load_sessions(args.sessions)
     print(f"{len(sessions):,} HDFS sessions (abnormal test + validation CSV, shuffled)")
+    print(f"load average at the start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     before = in_process_rate(args.run, sessions)
     target = args.onnx if args.backend == "onnxruntime" else args.run
-    with ServiceProcess(target, "-v", "--backend", args.backend) as svc:
-        one = drive(svc, sessions, 1, args)
-        bulk = drive(svc, sessions, 100, args)
-        after = in_process_rate(args.run, sessions)  # the service idles meanwhile
-        base = (before + after) / 2
-        print(
-            f"in-process detect (all at once, torch): {base:,.0f} sessions/s "
-            f"(before the service runs {before:,.0f}, after {after:,.0f})"
-        )
-        print(line(f"(a) 1 per request, {args.clients} clients", one, 1))
-        print(line(f"(b) 100 per request, {args.bulk_clients} clients", bulk, 100))
-        print(
-            f"ratio to in-process: (a) {one.per_s / base:.3f}  "
-            f"(b) {bulk.per_s * 100 / base:.3f}  (target (b) >= 0.25)"
-        )
-        print(
-            f"target (a) >= 1,000 sessions/s at p99 < 50 ms: {one.per_s:,.0f}/s, "
-            f"p99 {one.p99_ms:.1f} ms"
-        )
-        if not args.no_faults:
-            faults(svc)
-    if not args.no_faults:
-        by_route, in_flight = answered_by_service(svc.stderr.decode())
-        print(f"service after SIGTERM: exit status {svc.proc.returncode}, {in_flight} in flight")
-        print(f"service's own count of answers: {by_route}")
+    flags = ("-v", "--backend", args.backend, "--batch-window-ms", str(args.window_ms))
+    results = {}
+    for per_request in (1, 100):  # a fresh service each: (b) must not ride on (a)'s memo
+        with ServiceProcess(target, *flags) as svc:
+            results[per_request] = drive(svc, sessions, per_request, args)
+            remembered = metric(svc.url, "seqrnn_sessions_remembered_total")
+            judged = metric(svc.url, "seqrnn_sessions_judged_total")
+            if per_request == 100 and not args.no_faults:
+                faults(svc)
+        if not args.no_faults and per_request == 100:
+            drained(svc)
+        results[per_request].remembered = remembered / max(judged, 1)
+    after = in_process_rate(args.run, sessions)
+    report(args, results[1], results[100], before, after)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+
+
+def metric(url: str, name: str) -> float:
+    """One unlabelled value from the service's /metrics."""
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    return float(text.split(f"\n{name} ", 1)[1].split()[0])
+
+
+def report(args, one: LoadResult, bulk: LoadResult, before: float, after: float) -> None:
+    """The load figures against in-process detect (the mean of before and after)."""
+    base = (before + after) / 2
+    print(
+        f"in-process detect (all at once, torch): {base:,.0f} sessions/s "
+        f"(before the services ran {before:,.0f}, after {after:,.0f})"
+    )
+    print(line(f"(a) 1 per request, {args.clients} clients", one, 1))
+    print(line(f"(b) 100 per request, {args.bulk_clients} clients", bulk, 100))
+    print(
+        f"ratio to in-process: (a) {one.per_s / base:.3f}  "
+        f"(b) {bulk.per_s * 100 / base:.3f}  (target (b) >= 0.25)"
+    )
+    print(
+        f"target (a) >= 1,000 sessions/s at p99 < 50 ms: {one.per_s:,.0f}/s, "
+        f"p99 {one.p99_ms:.1f} ms"
+    )
 
 
 def faults(svc: ServiceProcess) -> None:
@@ -128,11 +152,19 @@ def faults(svc: ServiceProcess) -> None:
         print(f"  {a.drill:32s} -> {a.status} {a.message[:90]!r} alive={a.alive}")
     tally = asyncio.run(sigterm_under_load(svc, clients=16, before_s=1.0, after_s=3.0))
     print(
-        f"  SIGTERM under load (16 clients on /v1/events): answered {dict(tally.answered)}, "
+        f"  SIGTERM under load (16 clients on /v1/events): answered {dict(tally.answered)} "
+        f"({tally.drained} of them sent before SIGTERM and answered after it), "
         f"refused after close {tally.refused}, closed without answer {tally.dropped} "
         f"{dict(tally.errors)}"
     )
     svc.stop()
+
+
+def drained(svc: ServiceProcess) -> None:
+    """After SIGTERM: every request the service began was answered before it exited."""
+    by_route, in_flight = answered_by_service(svc.stderr.decode())
+    print(f"service after SIGTERM: exit status {svc.proc.returncode}, {in_flight} in flight")
+    print(f"service's own count of answers: {by_route}")
 
 
 if __name__ == "__main__":

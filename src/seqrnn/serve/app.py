@@ -179,7 +179,11 @@ def _detector_routes(app, backend: DetectorBackend, models, metrics, batcher) ->
         body = await _parse(request, models.sessions)
         items = [SessionInput(_keys(s.keys), s.lines) for s in body.sessions]
         _need_parser(backend, any(s.lines is not None for s in items), "sessions[*].lines")
-        verdicts = _known(backend, items) or await sessions_batcher.submit(items)
+        verdicts = _known(backend, items)
+        if verdicts is not None:
+            metrics.remembered.inc(len(verdicts))
+        else:
+            verdicts = await sessions_batcher.submit(items)
         for s, v in zip(body.sessions, verdicts, strict=True):
             v["id"] = s.id
         anomalous = sum(v["verdict"] == "anomalous" for v in verdicts)

@@ -30,6 +30,11 @@ class ServiceMetrics:
             registry=r,
         )
         self.sessions = Counter("seqrnn_sessions_judged", "Sessions judged", registry=r)
+        self.remembered = Counter(
+            "seqrnn_sessions_remembered",
+            "Sessions answered from the verdict memo on the fast path (no scoring)",
+            registry=r,
+        )
         self.anomalies = Counter("seqrnn_anomalies", "Sessions judged anomalous", registry=r)
         self.alerts = Counter("seqrnn_alerts", "Anomalous events of streams", registry=r)
         self.errors = Counter(
