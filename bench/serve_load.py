@@ -29,6 +29,7 @@ from seqrnn.anomaly.inputs import SessionSet, read_labelled_csv, read_session_se
 from seqrnn.anomaly.workflow import detect
 from seqrnn.models.registry import load_next_symbol_model
 from seqrnn.serve.faults import (
+    LoadTally,
     answered_by_service,
     disconnects,
     send_bad_bodies,
@@ -111,9 +112,9 @@ def main() -> None:
             remembered = metric(svc.url, "seqrnn_sessions_remembered_total")
             judged = metric(svc.url, "seqrnn_sessions_judged_total")
             if per_request == 100 and not args.no_faults:
-                faults(svc)
+                tally = faults(svc)
         if not args.no_faults and per_request == 100:
-            drained(svc)
+            drained(svc, tally)
         results[per_request].remembered = remembered / max(judged, 1)
     after = in_process_rate(args.run, sessions)
     report(args, results[1], results[100], before, after)
@@ -146,7 +147,7 @@ def report(args, one: LoadResult, bulk: LoadResult, before: float, after: float)
     )
 
 
-def faults(svc: ServiceProcess) -> None:
+def faults(svc: ServiceProcess) -> LoadTally:
     """The drills, every answer printed."""
     for a in send_bad_bodies(svc.url) + disconnects(svc.url):
         print(f"  {a.drill:32s} -> {a.status} {a.message[:90]!r} alive={a.alive}")
@@ -158,13 +159,28 @@ def faults(svc: ServiceProcess) -> None:
         f"{dict(tally.errors)}"
     )
     svc.stop()
+    return tally
 
 
-def drained(svc: ServiceProcess) -> None:
-    """After SIGTERM: every request the service began was answered before it exited."""
+def drained(svc: ServiceProcess, tally: LoadTally) -> None:
+    """After SIGTERM: every request the service began was answered before it exited. The
+    service's own count of /v1/events answers (the drill's warm-up request + the clients'
+    requests) against what the clients received."""
     by_route, in_flight = answered_by_service(svc.stderr.decode())
     print(f"service after SIGTERM: exit status {svc.proc.returncode}, {in_flight} in flight")
     print(f"service's own count of answers: {by_route}")
+    served = by_route.get("/v1/events 200", 0) - 1  # less the warm-up
+    lost = served - tally.answered[200]
+    print(
+        f"SIGTERM drill: the service answered {served} requests, the clients received "
+        f"{tally.answered[200]}: {lost} began and left unanswered"
+        + (
+            f"; the {tally.dropped} closed without answer never reached the app (sent on "
+            "keep-alive connections as the shutdown closed them)"
+            if lost == 0 and tally.dropped
+            else ""
+        )
+    )
 
 
 if __name__ == "__main__":
