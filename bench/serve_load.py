@@ -2,10 +2,16 @@
 by a bounded number of concurrent clients for a bounded time, against in-process ``detect``
 on the same sessions in the same run; then the fault drills.
 
+Each mode gets a fresh service (so (b) does not ride on the verdicts (a) remembered). The
+clients are raw keep-alive HTTP/1.1 connections (``http_load.py``), cheap enough not to be
+what limits; the CPU the service and the clients used is printed apart, with the service's
+CPU per request, so a reader of a run on a busy machine sees who was short of what.
+
 Run by hand from the repository root (the service binds 127.0.0.1 on a free port and is
 stopped with SIGTERM at the end, whatever happens)::
 
     OMP_NUM_THREADS=1 python bench/serve_load.py --run RUN [--seconds 10] [--clients 32]
+        [--client-procs 1] [--window-ms 0.5] [--backend onnxruntime --onnx MODEL] [--no-faults]
 
 RUN is a detector run, e.g. ``seqrnn train-detector --train
 /work/shared/data/hdfs_deeplog/hdfs_train --epochs 3``. Sessions: the abnormal HDFS test

@@ -49,7 +49,11 @@ from seqrnn.cli.types import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_
     "--max-sessions", type=POSITIVE_INT, default=10_000, show_default=True, help="Per request."
 )
 @click.option(
-    "--batch-window-ms", type=NON_NEGATIVE, default=2.0, show_default=True, help="Micro-batch wait."
+    "--batch-window-ms",
+    type=NON_NEGATIVE,
+    default=0.5,
+    show_default=True,
+    help="How long a request alone in the batching queue waits for company (0: none).",
 )
 @click.option(
     "--threads", type=POSITIVE_INT, help="Threads of the forward pass (default: torch's)."

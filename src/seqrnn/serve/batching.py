@@ -1,18 +1,18 @@
 """Micro-batching: concurrent requests share one forward pass.
 
 Requests put their items on an asyncio queue and wait. One worker takes the first waiting
-request and everything queued behind it, waits ``window_s`` once for more (if the batch is not
-full), takes what came meanwhile (up to about ``max_items`` items), and runs the whole batch
-in one call on its one thread (so the event loop keeps accepting and parsing requests)::
+request and everything queued behind it (up to about ``max_items`` items); a request that was
+alone in the queue waits ``window_s`` once for company. The worker runs the whole batch in one
+call on its one thread (so the event loop keeps accepting and parsing requests)::
 
     request A [2 sessions] ─┐
     request B [1 session ] ─┼─ queue ─> worker: [A A B C C C] ─> run() ─> split ─> A, B, C
     request C [3 sessions] ─┘          (what is queued, + window_s)
 
 Batches grow by themselves under load: while one batch runs, the next requests queue up and
-all go in the next batch, so the per-item cost falls and throughput grows with the load. The
-window only adds to that when the worker was idle; a lone request waits ``window_s`` at most
-(0 to never wait). Only one batch runs at a time, always on the same thread, so the backend
+all go in the next batch, at once, so the per-item cost falls and throughput grows with the
+load. The window only matters when the worker was idle: a lone request waits ``window_s`` at
+most (0 to never wait). Only one batch runs at a time, always on the same thread, so the backend
 needs no locks. If a batch of several requests fails, each request is run again alone so that
 one bad request cannot fail the others.
 """
@@ -82,8 +82,9 @@ class MicroBatcher(Generic[T, R]):
     async def _collect(self) -> list[tuple[T, asyncio.Future[R]]]:
         batch = [await self.queue.get()]
         items = self._drain(batch, self.size(batch[0][0]))
-        if items < self.max_items and self.window_s > 0:
-            await asyncio.sleep(self.window_s)  # one timer, not one wait per request
+        if len(batch) == 1 and items < self.max_items and self.window_s > 0:
+            # alone in the queue: wait once (one timer) for requests arriving with it
+            await asyncio.sleep(self.window_s)
             self._drain(batch, items)
         return batch
 
