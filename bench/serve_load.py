@@ -103,6 +103,9 @@ def main() -> None:
     p.add_argument("--backend", default="torch", choices=["torch", "onnxruntime"])
     p.add_argument("--onnx", help="with --backend onnxruntime: the exported model")
     p.add_argument("--window-ms", type=float, default=0.5, help="service's --batch-window-ms")
+    p.add_argument(
+        "--remember", type=int, default=20_000, help="service's --remember-sessions (0: no memo)"
+    )
     p.add_argument("--no-faults", action="store_true")
     args = p.parse_args()
     sessions = load_sessions(args.sessions)
@@ -111,6 +114,7 @@ def main() -> None:
     before = in_process_rate(args.run, sessions)
     target = args.onnx if args.backend == "onnxruntime" else args.run
     flags = ("-v", "--backend", args.backend, "--batch-window-ms", str(args.window_ms))
+    flags += ("--remember-sessions", str(args.remember))
     results = {}
     for per_request in (1, 100):  # a fresh service each: (b) must not ride on (a)'s memo
         with ServiceProcess(target, *flags) as svc:

@@ -257,9 +257,11 @@ def load_backend(
     parse: ParseConfig | None = None,
     max_open_sessions: int = 100_000,
     cache_windows: int = 100_000,
+    remember_sessions: int = 20_000,
 ) -> Backend:
     """The backend for whatever run ``path`` holds (a run folder, checkpoint or ``.onnx``).
-    Detectors remember the scores of the last ``cache_windows`` distinct windows (0: none)."""
+    Detectors remember the scores of the last ``cache_windows`` distinct windows and the
+    verdicts of the last ``remember_sessions`` distinct sessions (0: none)."""
     if Runtime(runtime) is Runtime.ONNXRUNTIME:
         from seqrnn.export.runtime import load_onnx_model
 
@@ -267,7 +269,9 @@ def load_backend(
         meta = {k: v for k, v in model.meta.items() if k != "vocab"}
         info = _info(Kind.DETECTOR, "onnx", path, model.describe(), len(model.vocab), meta)
         model = _cached(model, cache_windows)
-        return DetectorBackend(model, info, detect, _parser(parse), max_open_sessions)
+        return DetectorBackend(
+            model, info, detect, _parser(parse), max_open_sessions, remember_sessions
+        )
     file = resolve_model_path(path)
     kind = str(load_checkpoint(file).meta.get("kind"))
     if kind in LOADERS:
@@ -275,7 +279,9 @@ def load_backend(
         cfg = {"window": model.context_length, **_net_config(model)}
         info = _info(Kind.DETECTOR, kind, file, model.describe(), len(model.vocab), cfg)
         model = _cached(model, cache_windows)
-        return DetectorBackend(model, info, detect, _parser(parse), max_open_sessions)
+        return DetectorBackend(
+            model, info, detect, _parser(parse), max_open_sessions, remember_sessions
+        )
     if kind in FORECAST_KINDS:
         from seqrnn.forecast.workflow import load_model as load_forecaster
 
