@@ -53,7 +53,7 @@ class ServeSettings:
 
     limits: Limits = field(default_factory=Limits)
     token: str | None = None  # bearer token required on every route but /healthz
-    batch_window_ms: float = 0.5  # extra wait for company when the batching worker was idle
+    batch_window_ms: float = 0.5  # how long a request alone in the batching queue waits
     max_batch_items: int = 512
 
 

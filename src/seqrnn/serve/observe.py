@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -32,7 +33,7 @@ UNAUTHORISED = {"error": "Authorization: a valid bearer token is required"}
 
 
 async def send_json(
-    send: Any, status: int, content: Any, headers: list[tuple[bytes, bytes]] = ()
+    send: Any, status: int, content: Any, headers: Sequence[tuple[bytes, bytes]] = ()
 ) -> None:
     """Answer ``content`` as JSON with ``status`` (a whole response in two ASGI messages)."""
     body = orjson.dumps(content)
