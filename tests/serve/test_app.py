@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-for _module in ("fastapi", "httpx", "prometheus_client", "uvicorn"):
+for _module in ("fastapi", "httpx", "orjson", "prometheus_client", "uvicorn"):
     pytest.importorskip(_module, reason=f"the 'serve' extra ({_module}) is not installed")
 
 import httpx  # noqa: E402
@@ -115,6 +115,18 @@ def test_concurrent_requests_share_forward_passes(backend):
     assert batches < 40  # 40 requests, fewer forward passes
 
 
+def test_a_session_judged_before_is_answered_from_the_memo_unchanged(tiny_run):
+    app = create_app(load_backend(tiny_run))
+    body = {"sessions": [{"id": "x", "keys": [5, 22, 5, 11, 9, 26]}]}
+    (first,) = call(app, [("POST", "/v1/sessions", body)])
+    (second,) = call(app, [("POST", "/v1/sessions", body)])
+    assert first.status_code == second.status_code == 200
+    assert second.json() == first.json()
+    text = call(app, [("GET", "/metrics", None)])[0].text
+    assert "seqrnn_sessions_remembered_total 1.0" in text  # the second, not the first
+    assert "seqrnn_batch_items_count 1.0" in text  # one forward pass for both
+
+
 def test_events_alert_and_open_sessions_are_capped(tiny_run):
     small = load_backend(tiny_run, max_open_sessions=3)
     app = create_app(small)
@@ -168,7 +180,8 @@ def test_bearer_token_protects_all_but_healthz(backend):
     assert ok.status_code == 200 and bad.status_code == 401
 
 
-def test_a_failing_backend_is_a_500_not_a_dead_process(backend, monkeypatch):
+def test_a_failing_backend_is_a_500_not_a_dead_process(tiny_run, monkeypatch):
+    backend = load_backend(tiny_run)  # nothing remembered: the request reaches the batcher
     app = create_app(backend)
 
     def boom(items):

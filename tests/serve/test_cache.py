@@ -28,4 +28,6 @@ def test_remembered_verdicts_equal_fresh_ones(tiny_run):
     once = backend.judge_sessions(sessions)
     twice = backend.judge_sessions(sessions[::-1])
     assert twice == once[::-1] == fresh.judge_sessions(sessions)[::-1]
-    assert len(backend.verdicts) == 6
+    assert len(backend.memo) == 6
+    forgetful = load_backend(tiny_run, remember_sessions=0)
+    assert forgetful.judge_sessions(sessions) == once and len(forgetful.memo) == 0

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-for _module in ("fastapi", "httpx", "prometheus_client", "uvicorn"):
+for _module in ("fastapi", "httpx", "orjson", "prometheus_client", "uvicorn"):
     pytest.importorskip(_module, reason=f"the 'serve' extra ({_module}) is not installed")
 
 from seqrnn.serve.faults import (  # noqa: E402

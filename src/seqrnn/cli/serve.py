@@ -43,13 +43,24 @@ from seqrnn.cli.types import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_
     help="Distinct windows whose scores are remembered across requests (0: none).",
 )
 @click.option(
+    "--remember-sessions",
+    type=NON_NEGATIVE_INT,
+    default=20_000,
+    show_default=True,
+    help="Distinct sessions whose verdicts are remembered and answered at once (0: none).",
+)
+@click.option(
     "--max-body-mb", type=POSITIVE, default=8.0, show_default=True, help="Larger bodies get 413."
 )
 @click.option(
     "--max-sessions", type=POSITIVE_INT, default=10_000, show_default=True, help="Per request."
 )
 @click.option(
-    "--batch-window-ms", type=NON_NEGATIVE, default=2.0, show_default=True, help="Micro-batch wait."
+    "--batch-window-ms",
+    type=NON_NEGATIVE,
+    default=0.5,
+    show_default=True,
+    help="How long a request alone in the batching queue waits for company (0: none).",
 )
 @click.option(
     "--threads", type=POSITIVE_INT, help="Threads of the forward pass (default: torch's)."
@@ -82,7 +93,13 @@ def serve_cmd(run, host, port, backend, token_file, g, state, header, session_re
     parse = ParseConfig(header=header, session_regex=session_regex, state=state) if state else None
     detect = DetectConfig(Method.TOP_G, g=g)
     b = load_backend(
-        run, Runtime(backend), detect, parse, opts["max_open_sessions"], opts["cache_windows"]
+        run,
+        Runtime(backend),
+        detect,
+        parse,
+        opts["max_open_sessions"],
+        opts["cache_windows"],
+        opts["remember_sessions"],
     )
     limits = Limits(
         max_body_bytes=int(opts["max_body_mb"] * (1 << 20)), max_sessions=opts["max_sessions"]

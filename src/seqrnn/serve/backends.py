@@ -9,7 +9,6 @@ from its single batching worker (:mod:`seqrnn.serve.batching`), one batch at a t
 
 from __future__ import annotations
 
-import collections
 import enum
 import hashlib
 import logging
@@ -32,6 +31,7 @@ from seqrnn.evaluation.scoring import score_sequences
 from seqrnn.io.checkpoint import load_checkpoint
 from seqrnn.models.base import NextSymbolModel
 from seqrnn.models.registry import LOADERS, load_next_symbol_model, resolve_model_path
+from seqrnn.serve.cache import VerdictMemo, WindowCache
 
 logger = logging.getLogger(__name__)
 
@@ -105,12 +105,9 @@ class DetectorBackend:
         self.aggregator = aggregator_for(model, config)
         self.parser = parser
         self.stream = StreamDetector(model, self.detector, max_open_sessions)
-        # distinct session -> its verdict, most recently used last: logs repeat themselves,
-        # so a service meets the same sessions again (detect deduplicates within a file)
-        self.verdicts: collections.OrderedDict[tuple[str, ...], dict[str, Any]] = (
-            collections.OrderedDict()
-        )
-        self.max_verdicts = max_verdicts
+        # distinct session -> its verdict: logs repeat themselves, so a service meets the
+        # same sessions again (detect deduplicates within a file)
+        self.memo = VerdictMemo(max_verdicts)
 
     def keys_of(self, item: SessionInput) -> list[str]:
         """The session's keys; raw lines go through the run's parser (drain3 + header)."""
@@ -129,17 +126,16 @@ class DetectorBackend:
         """One verdict, score and explanation per session. Sessions judged before are taken
         from the verdict memo; the others are judged together in one batched scoring call."""
         keys = [tuple(self.keys_of(item)) for item in items]
-        new = list(dict.fromkeys(k for k in keys if k not in self.verdicts))
-        if new:
-            for k, verdict in zip(new, self._judge_distinct(new), strict=True):
-                self.verdicts[k] = verdict
-        out = []
-        for k in keys:
-            self.verdicts.move_to_end(k)
-            out.append(dict(self.verdicts[k]))  # a copy: callers add the session's id
-        while len(self.verdicts) > self.max_verdicts:
-            self.verdicts.popitem(last=False)
-        return out
+        known = self.memo.lookup(keys)
+        new = list(dict.fromkeys(k for k in keys if k not in known))
+        fresh = dict(zip(new, self._judge_distinct(new), strict=True)) if new else {}
+        self.memo.remember(fresh)
+        return [dict(known.get(k) or fresh[k]) for k in keys]  # copies: callers add the id
+
+    def remembered(self, keys: Sequence[tuple[str, ...]]) -> list[dict[str, Any]] | None:
+        """The verdicts of sessions (as key tuples) if all were judged before, else None.
+        Safe to call from the event loop while a batch is being judged."""
+        return self.memo.all_of(keys)
 
     def _judge_distinct(self, sessions: list[tuple[str, ...]]) -> list[dict[str, Any]]:
         """Score, judge and explain distinct sessions in one batch."""
@@ -261,9 +257,11 @@ def load_backend(
     parse: ParseConfig | None = None,
     max_open_sessions: int = 100_000,
     cache_windows: int = 100_000,
+    remember_sessions: int = 20_000,
 ) -> Backend:
     """The backend for whatever run ``path`` holds (a run folder, checkpoint or ``.onnx``).
-    Detectors remember the scores of the last ``cache_windows`` distinct windows (0: none)."""
+    Detectors remember the scores of the last ``cache_windows`` distinct windows and the
+    verdicts of the last ``remember_sessions`` distinct sessions (0: none)."""
     if Runtime(runtime) is Runtime.ONNXRUNTIME:
         from seqrnn.export.runtime import load_onnx_model
 
@@ -271,7 +269,9 @@ def load_backend(
         meta = {k: v for k, v in model.meta.items() if k != "vocab"}
         info = _info(Kind.DETECTOR, "onnx", path, model.describe(), len(model.vocab), meta)
         model = _cached(model, cache_windows)
-        return DetectorBackend(model, info, detect, _parser(parse), max_open_sessions)
+        return DetectorBackend(
+            model, info, detect, _parser(parse), max_open_sessions, remember_sessions
+        )
     file = resolve_model_path(path)
     kind = str(load_checkpoint(file).meta.get("kind"))
     if kind in LOADERS:
@@ -279,7 +279,9 @@ def load_backend(
         cfg = {"window": model.context_length, **_net_config(model)}
         info = _info(Kind.DETECTOR, kind, file, model.describe(), len(model.vocab), cfg)
         model = _cached(model, cache_windows)
-        return DetectorBackend(model, info, detect, _parser(parse), max_open_sessions)
+        return DetectorBackend(
+            model, info, detect, _parser(parse), max_open_sessions, remember_sessions
+        )
     if kind in FORECAST_KINDS:
         from seqrnn.forecast.workflow import load_model as load_forecaster
 
@@ -330,8 +332,6 @@ def _net_config(model: NextSymbolModel) -> dict[str, Any]:
 
 
 def _cached(model: NextSymbolModel, entries: int) -> NextSymbolModel:
-    from seqrnn.serve.cache import WindowCache
-
     return WindowCache(model, entries) if entries > 0 else model
 
 

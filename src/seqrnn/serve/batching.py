@@ -1,18 +1,20 @@
 """Micro-batching: concurrent requests share one forward pass.
 
 Requests put their items on an asyncio queue and wait. One worker takes the first waiting
-request, then keeps collecting for at most ``window_s`` seconds or until ``max_items`` items
-are in hand, and runs the whole batch in one call on a worker thread (so the event loop keeps
-accepting and parsing requests meanwhile)::
+request and everything queued behind it (up to about ``max_items`` items); a request that was
+alone in the queue waits ``window_s`` once for company. The worker runs the whole batch in one
+call on its one thread (so the event loop keeps accepting and parsing requests)::
 
     request A [2 sessions] ─┐
     request B [1 session ] ─┼─ queue ─> worker: [A A B C C C] ─> run() ─> split ─> A, B, C
-    request C [3 sessions] ─┘          (window 2 ms or max_items)
+    request C [3 sessions] ─┘          (what is queued, + window_s)
 
-Under light load a request waits at most ``window_s``; under heavy load the batches grow, the
-per-item cost falls, and throughput grows with the load. Only one batch runs at a time, so the
-backend needs no locks. If a batch of several requests fails, each request is run again alone
-so that one bad request cannot fail the others.
+Batches grow by themselves under load: while one batch runs, the next requests queue up and
+all go in the next batch, at once, so the per-item cost falls and throughput grows with the
+load. The window only matters when the worker was idle: a lone request waits ``window_s`` at
+most (0 to never wait). Only one batch runs at a time, always on the same thread, so the backend
+needs no locks. If a batch of several requests fails, each request is run again alone so that
+one bad request cannot fail the others.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
 logger = logging.getLogger(__name__)
@@ -38,7 +41,7 @@ class MicroBatcher(Generic[T, R]):
         run: Callable[[Sequence[T]], list[R]],
         size: Callable[[T], int] = lambda _: 1,
         max_items: int = 256,
-        window_s: float = 0.002,
+        window_s: float = 0.0005,
         on_batch: Callable[[int, float], None] | None = None,
     ):
         self.run = run
@@ -48,10 +51,12 @@ class MicroBatcher(Generic[T, R]):
         self.on_batch = on_batch  # (items, seconds) after every batch, for metrics
         self.queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] | None = None
         self._task: asyncio.Task[None] | None = None
+        self._thread: ThreadPoolExecutor | None = None
 
     def start(self) -> None:
         """Start the worker (inside the running event loop that will submit requests)."""
         self.queue = asyncio.Queue()
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="seqrnn-batch")
         self._task = asyncio.get_running_loop().create_task(self._work())
 
     async def stop(self) -> None:
@@ -64,30 +69,32 @@ class MicroBatcher(Generic[T, R]):
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+        self._thread.shutdown(wait=True)
 
     async def submit(self, request: T) -> R:
         """Queue ``request`` and wait for its result (exceptions of ``run`` propagate)."""
         if self.queue is None:
             raise RuntimeError("the batcher is not started (the app's lifespan did not run)")
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        await self.queue.put((request, future))
+        self.queue.put_nowait((request, future))
         return await future
 
     async def _collect(self) -> list[tuple[T, asyncio.Future[R]]]:
         batch = [await self.queue.get()]
-        items = self.size(batch[0][0])
-        deadline = time.perf_counter() + self.window_s
-        while items < self.max_items:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                break
-            try:
-                entry = await asyncio.wait_for(self.queue.get(), left)
-            except TimeoutError:
-                break
+        items = self._drain(batch, self.size(batch[0][0]))
+        if len(batch) == 1 and items < self.max_items and self.window_s > 0:
+            # alone in the queue: wait once (one timer) for requests arriving with it
+            await asyncio.sleep(self.window_s)
+            self._drain(batch, items)
+        return batch
+
+    def _drain(self, batch: list, items: int) -> int:
+        """Move queued requests into ``batch`` until it holds ``max_items``; its item count."""
+        while items < self.max_items and not self.queue.empty():
+            entry = self.queue.get_nowait()
             batch.append(entry)
             items += self.size(entry[0])
-        return batch
+        return items
 
     async def _work(self) -> None:
         while True:
@@ -102,7 +109,8 @@ class MicroBatcher(Generic[T, R]):
 
     async def _run_batch(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:
-            results = await asyncio.to_thread(self.run, [r for r, _ in batch])
+            loop = asyncio.get_running_loop()
+            results = await loop.run_in_executor(self._thread, self.run, [r for r, _ in batch])
         except Exception as exc:  # isolate the failing request below
             if len(batch) == 1:
                 _settle(batch[0][1], exc=exc)

@@ -11,11 +11,17 @@ the log-probabilities of the most recently used ``max_entries`` contexts::
 
 The numbers are the wrapped model's, bit for bit; only the repeated work goes away. Memory is
 about ``max_entries * (8 L + 4 V + 100)`` bytes (for HDFS, L=10, V=31: ~30 MB per 100,000).
+
+:class:`VerdictMemo` goes one step further and remembers whole sessions' verdicts, so that a
+session seen before is answered without any scoring at all (the service's fast path).
 """
 
 from __future__ import annotations
 
 import collections
+import threading
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -61,3 +67,45 @@ class WindowCache(NextSymbolModel):
 
     def describe(self) -> str:
         return self.model.describe()
+
+
+class VerdictMemo:
+    """Verdicts of distinct sessions, most recently used kept, at most ``max_entries``.
+
+    Thread-safe: the event loop reads it to answer known sessions at once (no batching, no
+    worker thread), while the batching worker adds the verdicts it computes. The lock is held
+    only for dictionary operations, never during scoring.
+    """
+
+    def __init__(self, max_entries: int = 20_000):
+        self.max_entries = max_entries
+        self.entries: collections.OrderedDict[Hashable, dict[str, Any]] = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def lookup(self, keys: Sequence[Hashable]) -> dict[Hashable, dict[str, Any]]:
+        """The remembered verdicts among ``keys`` (marked as recently used)."""
+        found = {}
+        with self.lock:
+            for k in keys:
+                v = self.entries.get(k)
+                if v is not None:
+                    self.entries.move_to_end(k)
+                    found[k] = v
+        return found
+
+    def all_of(self, keys: Sequence[Hashable]) -> list[dict[str, Any]] | None:
+        """A copy of each key's verdict, or None unless every key is remembered."""
+        found = self.lookup(keys)
+        if len(found) < len(set(keys)):
+            return None
+        return [dict(found[k]) for k in keys]  # copies: callers add the session's id
+
+    def remember(self, verdicts: Mapping[Hashable, dict[str, Any]]) -> None:
+        """Add ``verdicts``; the least recently used go beyond ``max_entries``."""
+        with self.lock:
+            self.entries.update(verdicts)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)

@@ -102,6 +102,8 @@ class LoadTally:
     """Outcomes of the requests sent while the service was told to stop."""
 
     answered: Counter = field(default_factory=Counter)  # HTTP status -> count
+    # sent before SIGTERM and answered after it: the requests the service drained
+    drained: int = 0
     refused: int = 0  # never accepted (connection refused: the listener had closed)
     # the connection closed with no answer: a request still in the listen queue when the
     # listener closed (the app never saw it), or one the app began and dropped (a bug);
@@ -123,21 +125,25 @@ async def sigterm_under_load(
 ) -> LoadTally:
     """``clients`` loops posting events (to ``/v1/events``, which no other drill uses, so the
     service's count of its answers is this drill's alone); SIGTERM after ``before_s``; stop
-    after ``after_s`` more. Every accepted request must have been answered."""
+    after ``after_s`` more. Every accepted request must have been answered; those in flight
+    at the signal are counted in ``drained``."""
     tally = LoadTally()
     body = {"events": [{"session": f"load-{i % 7}", "key": k} for i, k in enumerate(SESSION)]}
-    ready = asyncio.Event()
     async with httpx.AsyncClient(base_url=service.url, timeout=60) as c:  # warm the model up
         await c.post("/v1/events", json=body)
-    stop = time.monotonic() + before_s + after_s
+    clients_ready, go = asyncio.Semaphore(0), asyncio.Event()
+    sigterm_at = [float("inf")]
 
     async def client() -> None:
         async with httpx.AsyncClient(base_url=service.url, timeout=30) as c:
-            await ready.wait()
+            clients_ready.release()  # building a client is slow: all are built before the clock
+            await go.wait()
             while time.monotonic() < stop:
                 try:
+                    sent = time.monotonic()
                     r = await c.post("/v1/events", json=body)
                     tally.answered[r.status_code] += 1
+                    tally.drained += sent < sigterm_at[0] < time.monotonic()
                 except httpx.ConnectError:
                     tally.refused += 1
                     await asyncio.sleep(0.05)
@@ -146,9 +152,15 @@ async def sigterm_under_load(
                     tally.errors[type(exc).__name__] += 1
 
     async def terminate() -> None:
-        ready.set()
+        nonlocal stop
+        for _ in range(clients):
+            await clients_ready.acquire()
+        stop = time.monotonic() + before_s + after_s
+        go.set()
         await asyncio.sleep(before_s)
+        sigterm_at[0] = time.monotonic()
         service.terminate()
 
+    stop = float("inf")
     await asyncio.gather(terminate(), *(client() for _ in range(clients)))
     return tally

@@ -30,6 +30,11 @@ class ServiceMetrics:
             registry=r,
         )
         self.sessions = Counter("seqrnn_sessions_judged", "Sessions judged", registry=r)
+        self.remembered = Counter(
+            "seqrnn_sessions_remembered",
+            "Sessions answered from the verdict memo on the fast path (no scoring)",
+            registry=r,
+        )
         self.anomalies = Counter("seqrnn_anomalies", "Sessions judged anomalous", registry=r)
         self.alerts = Counter("seqrnn_alerts", "Anomalous events of streams", registry=r)
         self.errors = Counter(
@@ -47,6 +52,7 @@ class ServiceMetrics:
         self.open_sessions = Gauge(
             "seqrnn_open_stream_sessions", "Stream sessions held in memory", registry=r
         )
+        self._children: dict[tuple[str, int], tuple] = {}  # labels() looked up once each
 
     def begin(self) -> None:
         """A request came in."""
@@ -58,10 +64,20 @@ class ServiceMetrics:
         self.pending -= 1
         self.answered[f"{route} {status}"] += 1
         self.in_flight.dec()
-        self.requests.labels(route, str(status)).inc()
-        self.latency.labels(route).observe(seconds)
-        if status >= 400:
-            self.errors.labels("client" if status < 500 else "server").inc()
+        children = self._children.get((route, status))
+        if children is None:
+            error = self.errors.labels("client" if status < 500 else "server")
+            children = (
+                self.requests.labels(route, str(status)),
+                self.latency.labels(route),
+                error if status >= 400 else None,
+            )
+            self._children[(route, status)] = children
+        requests, latency, error = children
+        requests.inc()
+        latency.observe(seconds)
+        if error is not None:
+            error.inc()
 
     def render(self) -> bytes:
         """The text exposition format."""
