@@ -31,7 +31,7 @@ def test_global_holdout_writes_forecasts_and_fan_chart(tmp_path):
     assert result.exit_code == 0, result.output
     assert "chosen:" in result.output and "theta" in result.output
     lines = (out / "forecasts.csv").read_text().splitlines()
-    assert lines[0].startswith("unique_id,step,forecast,q0.025")
+    assert lines[0].startswith("unique_id,step,method,forecast,q0.025")
     assert len(lines) == 1 + 6 * 6
     assert (out / "fan_charts.png").stat().st_size > 0
 
