@@ -99,6 +99,8 @@ def test_backtest_and_forecasts_never_read_test_values():
     poisoned[0][-1] = np.nan
     dirty = holdout(_panel(poisoned), config).forecast
     assert clean.chosen == dirty.chosen and clean.factor == dirty.factor
+    assert clean.methods == dirty.methods and clean.reason == dirty.reason
+    np.testing.assert_array_equal(clean.point, dirty.point)
     for name in clean.points:
         np.testing.assert_array_equal(clean.points[name], dirty.points[name])
     np.testing.assert_array_equal(clean.quantiles, dirty.quantiles)

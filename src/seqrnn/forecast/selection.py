@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 COMBINATIONS = {  # medians of point forecasts (of two: the mean)
     "network+theta": ("network", "theta"),
     "network+theta+naive2": ("network", "theta", "naive2"),
+    "network+dotm": ("network", "dotm"),
+    "network+theta+dotm": ("network", "theta", "dotm"),
     "network+theta+ets": ("network", "theta", "ets"),
 }
 FACTORS = np.round(np.arange(0.6, 2.01, 0.1), 2)
