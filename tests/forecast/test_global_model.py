@@ -113,3 +113,13 @@ def test_short_and_non_positive_series_fall_back_and_are_listed():
     result = holdout(_panel(series), SelectionConfig(model=_tiny(epochs=1), ets=False))
     assert set(result.forecast.fallback) == {"s1", "s2"}
     assert np.isfinite(result.forecast.points["network"]).all()
+
+
+def test_categories_as_input_channels_and_an_unseen_one():
+    series = _sines(8, 48)
+    cats = ["A", "B"] * 4
+    net = fit_global(series, M, _tiny(epochs=1, categories=True), cats)
+    assert net.vocabulary == ("A", "B")
+    assert net.members[0][1].encoder.rnn.input_size == (4 + 2) * 3  # channels x chunk
+    q = net.predict(series[:2], M, ["A", "Z"])  # "Z": all-zero category channels
+    assert q.shape == (2, H, len(LEVELS)) and np.isfinite(q).all()

@@ -71,7 +71,7 @@ def global_cmd(data, m3, id_column, date_column, value_column, fill, season, hor
         fc, train, test = result.forecast, panel.head(horizon), panel.tails(horizon)
     else:
         train, test = panel, None
-        fc = forecast_panel(panel.values, panel.season, config, panel.ids)
+        fc = forecast_panel(panel.values, panel.season, config, panel.ids, panel.categories)
     click.echo(f"chosen: {fc.chosen} ({fc.reason})")
     for sid, why in fc.fallback.items():
         click.echo(f"fallback to theta: series {sid}: {why}")

@@ -39,7 +39,7 @@ def holdout(panel: Panel, config: SelectionConfig) -> Holdout:
         if len(y) < H + 3:
             raise InputError(f"series {sid}: {len(y)} values; a hold-out of {H} needs {H + 3}")
     train = panel.head(H)
-    result = forecast_panel(train.values, panel.season, config, train.ids)
+    result = forecast_panel(train.values, panel.season, config, train.ids, train.categories)
     test = panel.tails(H)
     args = (train.values, panel.season)
     meta = {"ids": train.ids, "categories": train.categories}

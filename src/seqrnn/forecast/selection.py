@@ -92,25 +92,27 @@ def network_eligible(train: list[np.ndarray], config: GlobalConfig) -> dict[int,
 
 
 def run_methods(
-    train: list[np.ndarray], season: int, config: SelectionConfig, net: GlobalForecaster | None
+    train: list[np.ndarray],
+    season: int,
+    config: SelectionConfig,
+    net: GlobalForecaster | None,
+    categories: list[str] | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray, GlobalForecaster | None, dict[int, str]]:
     """Point forecasts of every method and combination, the network's quantiles (Theta's
-    point with the median's spread where the network cannot go), the fitted network."""
+    point with the median's spread where the network cannot go), the fitted network (fitted
+    here when ``net`` is None)."""
     H = config.model.horizon
     points: dict[str, np.ndarray] = {}
     for name, fn in references(config.ets).items():
         points[name] = fn(train, H, season)
     skip = network_eligible(train, config.model)
     keep = [i for i in range(len(train)) if i not in skip]
-    if not keep:  # nothing the network can take: Theta everywhere
-        q = np.repeat(points["theta"][..., None], len(LEVELS), axis=-1)
-        return {**points, "network": points["theta"]}, q, net, skip
-    if net is None:
-        net = fit_global([train[i] for i in keep], season, config.model)
-    q = np.empty((len(train), H, len(LEVELS)))
-    q[keep] = net.predict([train[i] for i in keep], season)
-    for i in skip:  # Theta's point forecast, no spread
-        q[i] = points["theta"][i][:, None]
+    cats = None if categories is None else [categories[i] for i in keep]
+    if keep and net is None:
+        net = fit_global([train[i] for i in keep], season, config.model, cats)
+    q = np.repeat(points["theta"][..., None], len(LEVELS), axis=-1)  # Theta, no spread
+    if keep and net is not None:
+        q[keep] = net.predict([train[i] for i in keep], season, cats)
     points["network"] = q[..., MEDIAN]
     for name, parts in COMBINATIONS.items():
         if all(p in points for p in parts):
@@ -167,14 +169,19 @@ def _scale(y: np.ndarray, season: int) -> float:
 
 
 def forecast_panel(
-    train: list[np.ndarray], season: int, config: SelectionConfig, ids: list[str] | None = None
+    train: list[np.ndarray],
+    season: int,
+    config: SelectionConfig,
+    ids: list[str] | None = None,
+    categories: list[str] | None = None,
 ) -> PanelForecast:
     """Backtest at rolling origins, choose, refit, forecast; see the module doc."""
     ids = ids or [str(i) for i in range(len(train))]
     t0 = time.perf_counter()
-    back = backtest(train, season, config)
+    back = backtest(train, season, config, categories)
     t1 = time.perf_counter()
-    points, q, _, skip = run_methods(train, season, config, None if config.refit else back.net)
+    net = None if config.refit else back.net
+    points, q, _, skip = run_methods(train, season, config, net, categories)
     point = np.stack([points[m][i] for i, m in enumerate(back.decision.methods)])
     reason = f"{back.decision.reason}; 95% interval x{back.factor:.1f} (best backtest MSIS)"
     chosen = back.decision.methods[0] if back.decision.rule == "global" else back.decision.rule
@@ -205,14 +212,20 @@ class Backtested:
     factor: float
 
 
-def backtest(train: list[np.ndarray], season: int, config: SelectionConfig) -> Backtested:
+def backtest(
+    train: list[np.ndarray],
+    season: int,
+    config: SelectionConfig,
+    categories: list[str] | None = None,
+) -> Backtested:
     """Every candidate at every origin (the network trained once, before the first one)."""
     H, n_o = config.model.horizon, config.origins
     cuts = cut_origins(train, H, n_o, config.origin_step)
     first = cuts.heads[0]
-    keep = [y for i, y in enumerate(first) if i not in network_eligible(first, config.model)]
-    net = fit_global(keep, season, config.model) if keep else None
-    runs = [run_methods(head, season, config, net) for head in cuts.heads]
+    keep = [i for i in range(len(first)) if i not in network_eligible(first, config.model)]
+    cats = None if categories is None else [categories[i] for i in keep]
+    net = fit_global([first[i] for i in keep], season, config.model, cats) if keep else None
+    runs = [run_methods(head, season, config, net, categories) for head in cuts.heads]
     points = {name: np.concatenate([r[0][name] for r in runs]) for name in runs[0][0]}
     q = np.concatenate([r[1] for r in runs])  # [O * S, H, Q]
     y_val, heads = cuts.truth.reshape(-1, H), cuts.stacked_heads
