@@ -60,6 +60,7 @@ def main() -> None:
             max_origins=args.max_origins,
             chunk=args.chunk,
             per_epoch=args.per_epoch,
+            categories=args.categories,
             encoder=EncoderConfig(hidden_size=args.hidden, num_layers=2),
             train=TrainConfig(
                 epochs=args.epochs,
@@ -76,7 +77,7 @@ def main() -> None:
     )
     began = time.perf_counter()
     if args.validate:
-        validate(panel.head(H), panel.season, config)  # the test part is cut off first
+        validate(panel.head(H), config)  # the test part is cut off first
         return
     result = holdout(panel, config)
     seconds = time.perf_counter() - began  # the default alone, without the ETS reference
@@ -103,9 +104,9 @@ def ets_reference(panel, result) -> None:
     result.forecast.seconds["ets reference"] = time.perf_counter() - began
 
 
-def validate(train, season, config) -> None:
+def validate(train, config) -> None:
     """Settings are chosen here: the rolling-origin backtest on training values only."""
-    back = backtest(train.values, season, config)
+    back = backtest(train.values, train.season, config, train.categories)
     print(back.table.round(3).to_string())
     print(f"decision: {back.decision.reason}; interval factor {back.factor}")
     print(f"methods: {pd.Series(back.decision.methods).value_counts().to_dict()}")
@@ -149,6 +150,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--ets-candidate", action="store_true", help="ETS may be chosen (slow)")
     p.add_argument("--no-ets", action="store_true", help="no ETS reference row either")
     p.add_argument("--refit-off", action="store_true", help="no retraining after the backtest")
+    p.add_argument("--categories", action="store_true", help="category one-hot as input")
     p.add_argument("--origins", type=int, default=3, help="rolling origins of the backtest")
     p.add_argument("--global-only", action="store_true", help="no per-series rule")
     p.add_argument("--plot", default="", help="folder for fan charts of four series")

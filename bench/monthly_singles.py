@@ -7,7 +7,7 @@ Run by hand (``OMP_NUM_THREADS=1``; a few minutes)::
 
 The series ship inside statsmodels' wheel (installed with the extra ``stats``), read offline:
 Mauna Loa CO2 (``stl`` test data, 1959-1987), euro-area electrical equipment orders
-(``elec_equip``, 1996-2016), El Nino sea-surface temperature (``elnino``, 1950-2010), US
+(``elec_equip``, 1995-2016), El Nino sea-surface temperature (``elnino``, 1950-2010), US
 unemployment rate and Moody's BAA yield (Schwert's monthly series, ``tsa`` test data); the
 airline series ships with seqrnn. Every run uses the README's command as a library call
 (``season=12``, everything else default: 67/33 split, one-step test RMSE in original units).
@@ -26,7 +26,7 @@ import torch
 from seqrnn.forecast import Series, config_from_dict, read_series, train
 
 AIRLINE = Path(__file__).resolve().parents[1] / "src/seqrnn/sample_data/airline/airline.csv"
-NAIVE = ("persistence", "seasonal_naive")
+NAIVE = ("persistence", "seasonal naive")
 
 
 def series() -> dict[str, np.ndarray]:

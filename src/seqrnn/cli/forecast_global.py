@@ -36,6 +36,9 @@ from seqrnn.train.config import TrainConfig
 @click.option(
     "--chunk", type=POSITIVE_INT, default=6, show_default=True, help="Values per RNN step."
 )
+@click.option(
+    "--categories", is_flag=True, help="Each series' category (M3) as an input of the network."
+)
 @click.option("--ets", is_flag=True, help="ETS as a candidate too (needs statsforecast; slow).")
 @click.option("--holdout", "hold", is_flag=True, help="Score on the last HORIZON values.")
 @click.option("--out", type=click.Path(file_okay=False), default="panel_forecast")
@@ -56,6 +59,7 @@ def global_cmd(data, m3, id_column, date_column, value_column, fill, season, hor
             seeds=opts["seeds"],
             chunk=opts["chunk"],
             min_input=min(12, min(opts["look_backs"])),
+            categories=opts["categories"],
             encoder=EncoderConfig(hidden_size=64, num_layers=2),
             train=TrainConfig(
                 epochs=opts["epochs"], batch_size=256, learning_rate=3e-3, schedule=COSINE
