@@ -4,7 +4,7 @@ Naive2 and seasonal naive measured in the same run, and the published figures.
 Run by hand (``OMP_NUM_THREADS=1``; minutes, see bench/README.md)::
 
     python bench/m3_monthly.py [--series 200] [--seeds 0 1 2] [--look-backs 24 36]
-                               [--epochs 8] [--no-ets] [--refit-off] [--plot DIR]
+                               [--epochs 12] [--no-ets] [--refit-off] [--plot DIR]
 
 Protocol (SOURCE.md): train on the first N-18 values, forecast the last 18, score every series.
 The choice of the default (network, Theta, ETS or a combination) and the interval width come
@@ -140,7 +140,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--series", type=int, default=0, help="development subset size (0 = all)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
     p.add_argument("--look-backs", type=int, nargs="+", default=[36])
-    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--chunk", type=int, default=6, help="values per recurrent step")
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--lr", type=float, default=3e-3)

@@ -123,3 +123,21 @@ def test_categories_as_input_channels_and_an_unseen_one():
     assert net.members[0][1].encoder.rnn.input_size == (4 + 2) * 3  # channels x chunk
     q = net.predict(series[:2], M, ["A", "Z"])  # "Z": all-zero category channels
     assert q.shape == (2, H, len(LEVELS)) and np.isfinite(q).all()
+
+
+def test_saved_network_forecasts_new_series_identically(tmp_path):
+    from seqrnn.errors import CheckpointError
+    from seqrnn.forecast import load_global, save_global
+
+    series = _sines(8, 48)
+    net = fit_global(series, M, _tiny(epochs=1, categories=True), ["A", "B"] * 4)
+    save_global(tmp_path / "m.safetensors", net)
+    back = load_global(tmp_path / "m.safetensors")
+    new = _sines(3, 40, noise=0.05)
+    np.testing.assert_array_equal(net.predict(new, M, ["B"] * 3), back.predict(new, M, ["B"] * 3))
+    assert back.vocabulary == ("A", "B") and back.config == net.config
+    raw = bytearray((tmp_path / "m.safetensors").read_bytes())
+    raw[-5] ^= 1  # one flipped bit in the weights
+    (tmp_path / "bad.safetensors").write_bytes(bytes(raw))
+    with pytest.raises(CheckpointError, match="checksum"):
+        load_global(tmp_path / "bad.safetensors")

@@ -50,7 +50,7 @@ COSINE = ScheduleConfig(decay=Decay.COSINE, final_fraction=0.1)  # lr down to lr
 
 
 def _default_train() -> TrainConfig:
-    return TrainConfig(epochs=8, batch_size=256, learning_rate=3e-3, device="cpu", schedule=COSINE)
+    return TrainConfig(epochs=12, batch_size=256, learning_rate=3e-3, device="cpu", schedule=COSINE)
 
 
 @dataclass(frozen=True)

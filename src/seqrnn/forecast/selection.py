@@ -78,6 +78,7 @@ class PanelForecast:
     factor: float
     fallback: dict[str, str]
     seconds: dict[str, float] = field(default_factory=dict)
+    net: GlobalForecaster | None = None  # the network of the final forecasts (to save)
 
 
 def network_eligible(train: list[np.ndarray], config: GlobalConfig) -> dict[int, str]:
@@ -181,7 +182,7 @@ def forecast_panel(
     back = backtest(train, season, config, categories)
     t1 = time.perf_counter()
     net = None if config.refit else back.net
-    points, q, _, skip = run_methods(train, season, config, net, categories)
+    points, q, net, skip = run_methods(train, season, config, net, categories)
     point = np.stack([points[m][i] for i, m in enumerate(back.decision.methods)])
     reason = f"{back.decision.reason}; 95% interval x{back.factor:.1f} (best backtest MSIS)"
     chosen = back.decision.methods[0] if back.decision.rule == "global" else back.decision.rule
@@ -198,6 +199,7 @@ def forecast_panel(
         factor=back.factor,
         fallback={ids[i]: why for i, why in skip.items()},
         seconds={"backtest": t1 - t0, "final": time.perf_counter() - t1},
+        net=net,
     )
 
 
