@@ -1,7 +1,7 @@
 """The default panel forecaster: choose, by a backtest on the training part only, between the
 global network, the statistical references and their combinations, then forecast.
 
-The backtest (:mod:`~seqrnn.forecast.backtest`) cuts the training part (never a test value:
+The backtest (:mod:`~seqrnn.forecast.origins`) cuts the training part (never a test value:
 the caller passes training values only) at ``origins`` rolling origins, forecasts the ``H``
 values after each with every candidate, and keeps the one with the lowest mean sMAPE (with
 absolute values, see :mod:`~seqrnn.forecast.scoring`), or a per-series rule where a nested
@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from seqrnn.errors import ConfigError
-from seqrnn.forecast.backtest import Decision, cut_origins, decide, error_matrix
 from seqrnn.forecast.global_model import GlobalConfig, GlobalForecaster, fit_global
 from seqrnn.forecast.metrics import mase_scale
+from seqrnn.forecast.origins import Decision, cut_origins, decide, error_matrix
 from seqrnn.forecast.quantiles import HIGH95, LEVELS, LOW95, MEDIAN, interval_score
 from seqrnn.forecast.scoring import score_panel
 from seqrnn.forecast.stats import references

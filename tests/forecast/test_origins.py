@@ -1,10 +1,10 @@
-"""Rolling origins and the per-series rules (forecast/backtest.py)."""
+"""Rolling origins and the per-series rules (forecast/origins.py)."""
 
 import numpy as np
 import pytest
 
 from seqrnn.errors import ConfigError
-from seqrnn.forecast.backtest import cut_origins, decide, per_series_rules
+from seqrnn.forecast.origins import cut_origins, decide, per_series_rules
 from seqrnn.forecast.selection import SelectionConfig
 
 
