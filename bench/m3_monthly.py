@@ -4,7 +4,7 @@ Naive2 and seasonal naive measured in the same run, and the published figures.
 Run by hand (``OMP_NUM_THREADS=1``; minutes, see bench/README.md)::
 
     python bench/m3_monthly.py [--series 200] [--seeds 0 1 2] [--look-backs 24 36]
-                               [--epochs 8] [--no-ets] [--refit-off] [--plot DIR]
+                               [--epochs 12] [--no-ets] [--refit-off] [--plot DIR]
 
 Protocol (SOURCE.md): train on the first N-18 values, forecast the last 18, score every series.
 The choice of the default (network, Theta, ETS or a combination) and the interval width come
@@ -21,13 +21,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 from seqrnn.forecast.global_model import COSINE, GlobalConfig
 from seqrnn.forecast.panel import read_m3
 from seqrnn.forecast.panel_run import fan_charts, holdout
 from seqrnn.forecast.scoring import score_panel
-from seqrnn.forecast.selection import SelectionConfig, choose, run_methods
+from seqrnn.forecast.selection import SelectionConfig, backtest
 from seqrnn.forecast.stats import references
 from seqrnn.nn.encoder import EncoderConfig
 from seqrnn.train.config import TrainConfig
@@ -59,6 +60,7 @@ def main() -> None:
             max_origins=args.max_origins,
             chunk=args.chunk,
             per_epoch=args.per_epoch,
+            categories=args.categories,
             encoder=EncoderConfig(hidden_size=args.hidden, num_layers=2),
             train=TrainConfig(
                 epochs=args.epochs,
@@ -70,10 +72,12 @@ def main() -> None:
         ),
         ets=args.ets_candidate,
         refit=not args.refit_off,
+        origins=args.origins,
+        per_series=not args.global_only,
     )
     began = time.perf_counter()
     if args.validate:
-        validate(panel.head(H), panel.season, config)
+        validate(panel.head(H), config)  # the test part is cut off first
         return
     result = holdout(panel, config)
     seconds = time.perf_counter() - began  # the default alone, without the ETS reference
@@ -100,15 +104,12 @@ def ets_reference(panel, result) -> None:
     result.forecast.seconds["ets reference"] = time.perf_counter() - began
 
 
-def validate(train, season, config) -> None:
-    """Settings are chosen here: the backtest on training values only, no test value read."""
-    head = train.head(H)
-    points, q, _, _ = run_methods(head.values, season, config, None)
-    y_val = train.tails(H)
-    _, table, factor = choose(y_val, points, q, head.values, season, True)
-    net = score_panel(y_val, points["network"], head.values, season, q)
-    print(table.round(3).to_string())
-    print(f"network 95% coverage {net['coverage95'].mean():.1f}; interval factor {factor}")
+def validate(train, config) -> None:
+    """Settings are chosen here: the rolling-origin backtest on training values only."""
+    back = backtest(train.values, train.season, config, train.categories)
+    print(back.table.round(3).to_string())
+    print(f"decision: {back.decision.reason}; interval factor {back.factor}")
+    print(f"methods: {pd.Series(back.decision.methods).value_counts().to_dict()}")
 
 
 def report(panel, result, seconds) -> None:
@@ -120,7 +121,8 @@ def report(panel, result, seconds) -> None:
     print(f"chosen: {fc.chosen}: {fc.reason}")
     print(f"time: {', '.join(f'{k} {v:.0f} s' for k, v in fc.seconds.items())}")
     print(f"network fallback (Theta) for {len(fc.fallback)} series: {fc.fallback}")
-    print("\nbacktest on the last 18 training values (choice made here):")
+    print(f"\nmethod per series: {pd.Series(fc.methods).value_counts().to_dict()}")
+    print("\nbacktest at the rolling origins of the training part (choice made here):")
     print(fc.backtest.round(3).to_string())
     print("\ntest (last 18 values):")
     print(table.round(3).to_string())
@@ -138,7 +140,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--series", type=int, default=0, help="development subset size (0 = all)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
     p.add_argument("--look-backs", type=int, nargs="+", default=[36])
-    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--chunk", type=int, default=6, help="values per recurrent step")
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--lr", type=float, default=3e-3)
@@ -148,6 +150,9 @@ def parse() -> argparse.Namespace:
     p.add_argument("--ets-candidate", action="store_true", help="ETS may be chosen (slow)")
     p.add_argument("--no-ets", action="store_true", help="no ETS reference row either")
     p.add_argument("--refit-off", action="store_true", help="no retraining after the backtest")
+    p.add_argument("--categories", action="store_true", help="category one-hot as input")
+    p.add_argument("--origins", type=int, default=3, help="rolling origins of the backtest")
+    p.add_argument("--global-only", action="store_true", help="no per-series rule")
     p.add_argument("--plot", default="", help="folder for fan charts of four series")
     return p.parse_args()
 

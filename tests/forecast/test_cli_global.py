@@ -7,6 +7,7 @@ import numpy as np
 from click.testing import CliRunner
 
 from seqrnn.cli.main import cli
+from seqrnn.forecast import load_global
 
 
 def _panel_csv(path, n_series=6, n=40):
@@ -27,13 +28,15 @@ def test_global_holdout_writes_forecasts_and_fan_chart(tmp_path):
     out = tmp_path / "out"
     args = ["forecast", "global", str(data), "--horizon", "6", "--look-back", "12"]
     args += ["--chunk", "3", "--epochs", "1", "--holdout", "--out", str(out), "--plot", "s1"]
+    args += ["--save", str(tmp_path / "net.safetensors")]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "chosen:" in result.output and "theta" in result.output
     lines = (out / "forecasts.csv").read_text().splitlines()
-    assert lines[0].startswith("unique_id,step,forecast,q0.025")
+    assert lines[0].startswith("unique_id,step,method,forecast,q0.025")
     assert len(lines) == 1 + 6 * 6
     assert (out / "fan_charts.png").stat().st_size > 0
+    assert load_global(tmp_path / "net.safetensors").config.horizon == 6
 
 
 def test_global_bad_file_one_line_error(tmp_path):

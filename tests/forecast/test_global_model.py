@@ -99,6 +99,8 @@ def test_backtest_and_forecasts_never_read_test_values():
     poisoned[0][-1] = np.nan
     dirty = holdout(_panel(poisoned), config).forecast
     assert clean.chosen == dirty.chosen and clean.factor == dirty.factor
+    assert clean.methods == dirty.methods and clean.reason == dirty.reason
+    np.testing.assert_array_equal(clean.point, dirty.point)
     for name in clean.points:
         np.testing.assert_array_equal(clean.points[name], dirty.points[name])
     np.testing.assert_array_equal(clean.quantiles, dirty.quantiles)
@@ -111,3 +113,31 @@ def test_short_and_non_positive_series_fall_back_and_are_listed():
     result = holdout(_panel(series), SelectionConfig(model=_tiny(epochs=1), ets=False))
     assert set(result.forecast.fallback) == {"s1", "s2"}
     assert np.isfinite(result.forecast.points["network"]).all()
+
+
+def test_categories_as_input_channels_and_an_unseen_one():
+    series = _sines(8, 48)
+    cats = ["A", "B"] * 4
+    net = fit_global(series, M, _tiny(epochs=1, categories=True), cats)
+    assert net.vocabulary == ("A", "B")
+    assert net.members[0][1].encoder.rnn.input_size == (4 + 2) * 3  # channels x chunk
+    q = net.predict(series[:2], M, ["A", "Z"])  # "Z": all-zero category channels
+    assert q.shape == (2, H, len(LEVELS)) and np.isfinite(q).all()
+
+
+def test_saved_network_forecasts_new_series_identically(tmp_path):
+    from seqrnn.errors import CheckpointError
+    from seqrnn.forecast import load_global, save_global
+
+    series = _sines(8, 48)
+    net = fit_global(series, M, _tiny(epochs=1, categories=True), ["A", "B"] * 4)
+    save_global(tmp_path / "m.safetensors", net)
+    back = load_global(tmp_path / "m.safetensors")
+    new = _sines(3, 40, noise=0.05)
+    np.testing.assert_array_equal(net.predict(new, M, ["B"] * 3), back.predict(new, M, ["B"] * 3))
+    assert back.vocabulary == ("A", "B") and back.config == net.config
+    raw = bytearray((tmp_path / "m.safetensors").read_bytes())
+    raw[-5] ^= 1  # one flipped bit in the weights
+    (tmp_path / "bad.safetensors").write_bytes(bytes(raw))
+    with pytest.raises(CheckpointError, match="checksum"):
+        load_global(tmp_path / "bad.safetensors")

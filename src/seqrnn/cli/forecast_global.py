@@ -9,6 +9,7 @@ import click
 
 from seqrnn.cli.common import friendly_errors, setup_logging
 from seqrnn.cli.types import POSITIVE_INT, SEED
+from seqrnn.forecast.global_io import save_global
 from seqrnn.forecast.global_model import COSINE, GlobalConfig
 from seqrnn.forecast.panel import read_m3, read_panel
 from seqrnn.forecast.panel_run import fan_charts, forecasts_csv, holdout
@@ -32,13 +33,21 @@ from seqrnn.train.config import TrainConfig
     "--look-back", "look_backs", type=POSITIVE_INT, multiple=True, default=(36,), show_default=True
 )
 @click.option("--seed", "seeds", type=SEED, multiple=True, default=(0,), show_default=True)
-@click.option("--epochs", type=POSITIVE_INT, default=8, show_default=True)
+@click.option("--epochs", type=POSITIVE_INT, default=12, show_default=True)
 @click.option(
     "--chunk", type=POSITIVE_INT, default=6, show_default=True, help="Values per RNN step."
+)
+@click.option(
+    "--categories", is_flag=True, help="Each series' category (M3) as an input of the network."
 )
 @click.option("--ets", is_flag=True, help="ETS as a candidate too (needs statsforecast; slow).")
 @click.option("--holdout", "hold", is_flag=True, help="Score on the last HORIZON values.")
 @click.option("--out", type=click.Path(file_okay=False), default="panel_forecast")
+@click.option(
+    "--save",
+    type=click.Path(dir_okay=False),
+    help="Write the final network here (a checkpoint: seqrnn.forecast.load_global reads it).",
+)
 @click.option("--plot", "plots", multiple=True, help="Series id to draw a fan chart of.")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
@@ -56,6 +65,7 @@ def global_cmd(data, m3, id_column, date_column, value_column, fill, season, hor
             seeds=opts["seeds"],
             chunk=opts["chunk"],
             min_input=min(12, min(opts["look_backs"])),
+            categories=opts["categories"],
             encoder=EncoderConfig(hidden_size=64, num_layers=2),
             train=TrainConfig(
                 epochs=opts["epochs"], batch_size=256, learning_rate=3e-3, schedule=COSINE
@@ -71,11 +81,14 @@ def global_cmd(data, m3, id_column, date_column, value_column, fill, season, hor
         fc, train, test = result.forecast, panel.head(horizon), panel.tails(horizon)
     else:
         train, test = panel, None
-        fc = forecast_panel(panel.values, panel.season, config, panel.ids)
+        fc = forecast_panel(panel.values, panel.season, config, panel.ids, panel.categories)
     click.echo(f"chosen: {fc.chosen} ({fc.reason})")
     for sid, why in fc.fallback.items():
         click.echo(f"fallback to theta: series {sid}: {why}")
     atomic_write_text(out / "forecasts.csv", forecasts_csv(train.ids, fc))
+    if opts["save"] and fc.net is not None:
+        save_global(opts["save"], fc.net)
+        click.echo(f"network: {opts['save']}")
     if opts["plots"]:
         fan_charts(train.values, fc, train.ids, list(opts["plots"]), out / "fan_charts.png", test)
     click.echo(f"forecasts: {out / 'forecasts.csv'}")

@@ -4,6 +4,9 @@ Read a series (:func:`read_series`), train with :func:`train` (config in, result
 model with :func:`load_model`; every forecaster, network or baseline, answers
 ``predict_at(y, origins, horizon)``. Judge a saved one with :func:`evaluate_saved` (beside the
 baselines, on its split) and a configuration with :func:`backtest` (rolling origin).
+Many series at once: read a panel (:func:`read_panel`, :func:`read_m3`), then
+:func:`forecast_panel` (the default chosen by backtest) or :func:`fit_global`, and keep the
+network with :func:`save_global` / :func:`load_global`.
 See docs/forecasting.md.
 """
 
@@ -17,9 +20,13 @@ from seqrnn.forecast.evaluation import (
     forecast_from,
     rolling_origin,
 )
+from seqrnn.forecast.global_io import load_global, save_global
+from seqrnn.forecast.global_model import GlobalConfig, GlobalForecaster, fit_global
 from seqrnn.forecast.metrics import forecast_metrics
 from seqrnn.forecast.nets import Architecture, ForecastNet, Framing, ModelConfig, Strategy
+from seqrnn.forecast.panel import Panel, read_m3, read_panel
 from seqrnn.forecast.readers import Fill, Series, read_series
+from seqrnn.forecast.selection import PanelForecast, SelectionConfig, forecast_panel
 from seqrnn.forecast.transforms import ScalerKind, Transform
 from seqrnn.forecast.workflow import (
     DataConfig,
@@ -43,11 +50,16 @@ __all__ = [
     "ForecastResult",
     "Forecaster",
     "Framing",
+    "GlobalConfig",
+    "GlobalForecaster",
     "Mean",
     "ModelConfig",
+    "Panel",
+    "PanelForecast",
     "Persistence",
     "ScalerKind",
     "SeasonalNaive",
+    "SelectionConfig",
     "Series",
     "Split",
     "Strategy",
@@ -57,12 +69,18 @@ __all__ = [
     "config_from_dict",
     "evaluate",
     "evaluate_saved",
+    "fit_global",
     "forecast_from",
     "forecast_metrics",
+    "forecast_panel",
+    "load_global",
     "load_model",
+    "read_m3",
+    "read_panel",
     "read_series",
     "resume_config",
     "rolling_origin",
+    "save_global",
     "train",
     "write_evaluation",
 ]

@@ -50,7 +50,7 @@ COSINE = ScheduleConfig(decay=Decay.COSINE, final_fraction=0.1)  # lr down to lr
 
 
 def _default_train() -> TrainConfig:
-    return TrainConfig(epochs=8, batch_size=256, learning_rate=3e-3, device="cpu", schedule=COSINE)
+    return TrainConfig(epochs=12, batch_size=256, learning_rate=3e-3, device="cpu", schedule=COSINE)
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class GlobalConfig:
     max_origins: int = 0  # windows per series: only the most recent ones (0 = all)
     per_epoch: int = 30_000  # windows drawn at random each epoch (0 = every window once)
     chunk: int = 6  # values per recurrent step (6: a 36-month window is 6 steps of 6 months)
+    categories: bool = False  # each series' category (one-hot) as constant input channels
     encoder: EncoderConfig = field(default_factory=_default_encoder)
     train: TrainConfig = field(default_factory=_default_train)
 
@@ -76,18 +77,24 @@ class GlobalConfig:
 
 
 class GlobalNet(nn.Module):
-    """``x`` ``[B, L, 4]`` -> quantiles ``[B, H, Q]`` of the next ``H`` normalised values.
+    """``x`` ``[B, L, C]`` -> quantiles ``[B, H, Q]`` of the next ``H`` normalised values
+    (``C`` = 4, plus one per category when categories are an input).
 
     With ``chunk`` > 1 the recurrence steps over blocks of ``chunk`` consecutive values
     (``[B, L / chunk, 4 * chunk]``): the same window in fewer, wider steps, several times
     cheaper on a CPU, where the cost grows with the number of steps."""
 
     def __init__(
-        self, horizon: int, encoder: EncoderConfig, chunk: int = 1, quantiles: int = len(LEVELS)
+        self,
+        horizon: int,
+        encoder: EncoderConfig,
+        chunk: int = 1,
+        quantiles: int = len(LEVELS),
+        channels: int = CHANNELS,
     ):
         super().__init__()
         self.horizon, self.quantiles, self.chunk = horizon, quantiles, chunk
-        self.encoder = RecurrentEncoder(CHANNELS * chunk, encoder)
+        self.encoder = RecurrentEncoder(channels * chunk, encoder)
         self.head = nn.Linear(self.encoder.output_size, horizon * quantiles)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -137,7 +144,8 @@ class QuantileTask:
 @dataclass
 class Prepared:
     """The panel on the network's scale: padded ``z`` and ``mask`` (flat, every series after
-    ``pad`` copies of its first value), offsets, lengths, log seasonal indices ``[S, m]``."""
+    ``pad`` copies of its first value), offsets, lengths, log seasonal indices ``[S, m]``,
+    one-hot categories ``[S, K]`` (``K`` = 0 without them)."""
 
     z: np.ndarray
     mask: np.ndarray
@@ -147,9 +155,10 @@ class Prepared:
     log_index: np.ndarray
     pad: int
     season: int
+    onehot: np.ndarray
 
     def windows(self, origins: np.ndarray, series: np.ndarray, look_back: int) -> tuple:
-        """Inputs ``[B, L, 4]``, targets ``[B, H]`` (NaN past the end) and levels ``[B]``."""
+        """Inputs ``[B, L, C]``, flat start indices ``[B]`` and levels ``[B]``."""
         start = self.offsets[series] + self.pad + origins  # flat index of time ``origin``
         idx = start[:, None] - look_back + np.arange(look_back)  # [B, L]
         m = min(self.season, look_back)
@@ -163,10 +172,13 @@ class Prepared:
             ],
             axis=-1,
         )
-        return x.astype(np.float32), level, start
+        static = np.broadcast_to(self.onehot[series][:, None], (*idx.shape, self.onehot.shape[1]))
+        return np.concatenate([x, static], axis=-1).astype(np.float32), level, start
 
 
-def prepare(train: list[np.ndarray], season: int, pad: int) -> Prepared:
+def prepare(
+    train: list[np.ndarray], season: int, pad: int, onehot: np.ndarray | None = None
+) -> Prepared:
     """Log, deseasonalise and pad every series (all values must be positive)."""
     zs, masks, phases, log_index = [], [], [], []
     for y in train:
@@ -188,6 +200,7 @@ def prepare(train: list[np.ndarray], season: int, pad: int) -> Prepared:
         np.stack(log_index),
         pad,
         max(season, 1),
+        np.zeros((len(train), 0)) if onehot is None else onehot,
     )
 
 
@@ -210,15 +223,23 @@ def training_windows(
 
 class GlobalForecaster:
     """Trained members (one per look-back and seed) that forecast any panel of positive series
-    with at least ``min_input`` values."""
+    with at least ``min_input`` values; ``vocabulary``: the categories it was trained with
+    (empty unless ``config.categories``; an unseen category gets all-zero channels)."""
 
-    def __init__(self, config: GlobalConfig, members: list[tuple[int, GlobalNet]]):
-        self.config, self.members = config, members
+    def __init__(
+        self,
+        config: GlobalConfig,
+        members: list[tuple[int, GlobalNet]],
+        vocabulary: tuple[str, ...] = (),
+    ):
+        self.config, self.members, self.vocabulary = config, members, vocabulary
 
-    def predict(self, train: list[np.ndarray], season: int) -> np.ndarray:
+    def predict(
+        self, train: list[np.ndarray], season: int, categories: list[str] | None = None
+    ) -> np.ndarray:
         """Quantiles ``[S, H, Q]`` for the ``H`` steps after the end of each series."""
         H, pad = self.config.horizon, max(self.config.look_backs)
-        data = prepare(train, season, pad)
+        data = prepare(train, season, pad, self._onehot(categories, len(train)))
         series = np.arange(len(train))
         logs = []
         for look_back, net in self.members:
@@ -231,19 +252,32 @@ class GlobalForecaster:
         log_q = np.sort(np.mean(logs, axis=0), axis=-1)  # ordered quantiles
         return np.exp(log_q + seasonal)
 
+    def _onehot(self, categories: list[str] | None, n: int) -> np.ndarray:
+        """``[S, K]`` one-hot rows over :attr:`vocabulary` (``K`` = 0 without categories)."""
+        out = np.zeros((n, len(self.vocabulary)))
+        for i, c in enumerate(categories or []):
+            if c in self.vocabulary:
+                out[i, self.vocabulary.index(c)] = 1.0
+        return out
 
-def fit_global(train: list[np.ndarray], season: int, config: GlobalConfig) -> GlobalForecaster:
+
+def fit_global(
+    train: list[np.ndarray],
+    season: int,
+    config: GlobalConfig,
+    categories: list[str] | None = None,
+) -> GlobalForecaster:
     """Train one network per (look-back, seed) on windows from every series of ``train``."""
-    pad = max(config.look_backs)
-    data = prepare(train, season, pad)
-    members = []
+    vocabulary = tuple(sorted(set(categories or []))) if config.categories else ()
+    shell = GlobalForecaster(config, [], vocabulary)
+    data = prepare(train, season, max(config.look_backs), shell._onehot(categories, len(train)))
     for look_back in config.look_backs:
         x, y = training_windows(
             data, look_back, config.horizon, config.min_input, config.max_origins
         )
         for seed in config.seeds:
-            members.append((look_back, _fit_member(x, y, look_back, seed, config)))
-    return GlobalForecaster(config, members)
+            shell.members.append((look_back, _fit_member(x, y, look_back, seed, config)))
+    return shell
 
 
 def _fit_member(
@@ -252,7 +286,7 @@ def _fit_member(
     tc = config.train
     with torch.random.fork_rng():  # the initial weights depend on the seed only
         torch.manual_seed(seed)
-        net = GlobalNet(config.horizon, config.encoder, config.chunk)
+        net = GlobalNet(config.horizon, config.encoder, config.chunk, channels=x.shape[-1])
     source: SampledBatches | ShuffledBatches
     if 0 < config.per_epoch < len(x):
         source = SampledBatches(x, y, tc.batch_size, config.per_epoch, seed)

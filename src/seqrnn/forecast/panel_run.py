@@ -39,13 +39,13 @@ def holdout(panel: Panel, config: SelectionConfig) -> Holdout:
         if len(y) < H + 3:
             raise InputError(f"series {sid}: {len(y)} values; a hold-out of {H} needs {H + 3}")
     train = panel.head(H)
-    result = forecast_panel(train.values, panel.season, config, train.ids)
+    result = forecast_panel(train.values, panel.season, config, train.ids, train.categories)
     test = panel.tails(H)
     args = (train.values, panel.season)
     meta = {"ids": train.ids, "categories": train.categories}
     scores = {
         f"default = {result.chosen}": score_panel(
-            test, result.points[result.chosen], *args, result.quantiles, **meta
+            test, result.point, *args, result.quantiles, **meta
         )
     }
     for name, f in result.points.items():
@@ -55,18 +55,18 @@ def holdout(panel: Panel, config: SelectionConfig) -> Holdout:
 
 
 def forecasts_csv(ids: list[str], result: PanelForecast) -> str:
-    """``unique_id,step,forecast,q0.025,...`` for the chosen method, then one column per
-    other method."""
+    """``unique_id,step,method,forecast,q0.025,...`` for the default (``method``: what it used
+    for that series), then one column per method."""
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
-    others = [n for n in result.points if n != result.chosen]
-    out.writerow(["unique_id", "step", "forecast", *(f"q{q}" for q in LEVELS), *others])
-    best = result.points[result.chosen]
+    others = list(result.points)
+    out.writerow(["unique_id", "step", "method", "forecast", *(f"q{q}" for q in LEVELS), *others])
+    best = result.point
     for i, sid in enumerate(ids):
         for k in range(best.shape[1]):
             qs = [f"{v:.6g}" for v in result.quantiles[i, k]]
             rest = [f"{result.points[n][i, k]:.6g}" for n in others]
-            out.writerow([sid, k + 1, f"{best[i, k]:.6g}", *qs, *rest])
+            out.writerow([sid, k + 1, result.methods[i], f"{best[i, k]:.6g}", *qs, *rest])
     return buf.getvalue()
 
 
@@ -93,7 +93,7 @@ def fan_charts(
         ax.plot(np.arange(n), train[i], color="0.3", lw=1, label="history")
         ax.fill_between(t, q[:, 0], q[:, -1], alpha=0.2, color="C0", label="95 %")
         ax.fill_between(t, q[:, 1], q[:, -2], alpha=0.35, color="C0", label="80 %")
-        ax.plot(t, result.points[result.chosen][i], color="C0", label=result.chosen)
+        ax.plot(t, result.point[i], color="C0", label=f"default ({result.methods[i]})")
         if test is not None:
             ax.plot(t, test[i], color="C3", lw=1, label="actual")
         ax.set_title(sid, fontsize=9)

@@ -1,12 +1,13 @@
 """The default panel forecaster: choose, by a backtest on the training part only, between the
 global network, the statistical references and their combinations, then forecast.
 
-The backtest holds out the last ``H`` values of every training series (never a test value:
-the caller passes training values only), forecasts them with every candidate, and keeps the
-one with the lowest mean sMAPE (with absolute values, see :mod:`~seqrnn.forecast.scoring`);
-the 95 % interval is widened or narrowed by the factor that gave the best MSIS on the same
-held-out values. Then the network is trained again on the whole
-training part (``refit``) and every method forecasts the ``H`` steps after it.
+The backtest (:mod:`~seqrnn.forecast.origins`) cuts the training part (never a test value:
+the caller passes training values only) at ``origins`` rolling origins, forecasts the ``H``
+values after each with every candidate, and keeps the one with the lowest mean sMAPE (with
+absolute values, see :mod:`~seqrnn.forecast.scoring`), or a per-series rule where a nested
+backtest prefers it. The 95 % interval is widened or narrowed by the factor that gave the best
+MSIS on the same held-out values. Then the network is trained again on the whole training
+part (``refit``) and every method forecasts the ``H`` steps after it.
 
 Series the network cannot take (fewer than ``min_input + H`` values, or a value <= 0, where
 its log scale fails) are forecast by Theta under every network-based method, and listed.
@@ -22,8 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from seqrnn.errors import ConfigError
 from seqrnn.forecast.global_model import GlobalConfig, GlobalForecaster, fit_global
 from seqrnn.forecast.metrics import mase_scale
+from seqrnn.forecast.origins import Decision, cut_origins, decide, error_matrix
 from seqrnn.forecast.quantiles import HIGH95, LEVELS, LOW95, MEDIAN, interval_score
 from seqrnn.forecast.scoring import score_panel
 from seqrnn.forecast.stats import references
@@ -33,6 +36,8 @@ logger = logging.getLogger(__name__)
 COMBINATIONS = {  # medians of point forecasts (of two: the mean)
     "network+theta": ("network", "theta"),
     "network+theta+naive2": ("network", "theta", "naive2"),
+    "network+dotm": ("network", "dotm"),
+    "network+theta+dotm": ("network", "theta", "dotm"),
     "network+theta+ets": ("network", "theta", "ets"),
 }
 FACTORS = np.round(np.arange(0.6, 2.01, 0.1), 2)
@@ -46,14 +51,25 @@ class SelectionConfig:
     ets: bool = False  # ETS as a candidate (slow: ~0.15 s of CPU per M3 series and fit)
     refit: bool = True
     calibrate: bool = True
+    origins: int = 3  # rolling origins of the backtest, ``origin_step`` values apart
+    origin_step: int = 6
+    per_series: bool = True  # a per-series rule where the nested backtest prefers it
+
+    def __post_init__(self) -> None:
+        if self.origins < 1 or self.origin_step < 1:
+            raise ConfigError("origins and origin_step must be >= 1")
 
 
 @dataclass
 class PanelForecast:
-    """Forecasts of every method (``points[name]`` ``[S, H]``), the chosen one's quantiles
-    ``[S, H, Q]``, the network's own quantiles, and the reasons."""
+    """Forecasts of every method (``points[name]`` ``[S, H]``), the default's point forecast
+    ``[S, H]`` (``methods[i]``'s forecast of series ``i``) and quantiles ``[S, H, Q]``, the
+    network's own quantiles, and the reasons. ``chosen`` is the method, or the per-series
+    rule, that the backtest chose."""
 
     points: dict[str, np.ndarray]
+    point: np.ndarray
+    methods: list[str]
     quantiles: np.ndarray
     network_quantiles: np.ndarray
     chosen: str
@@ -62,6 +78,7 @@ class PanelForecast:
     factor: float
     fallback: dict[str, str]
     seconds: dict[str, float] = field(default_factory=dict)
+    net: GlobalForecaster | None = None  # the network of the final forecasts (to save)
 
 
 def network_eligible(train: list[np.ndarray], config: GlobalConfig) -> dict[int, str]:
@@ -76,25 +93,27 @@ def network_eligible(train: list[np.ndarray], config: GlobalConfig) -> dict[int,
 
 
 def run_methods(
-    train: list[np.ndarray], season: int, config: SelectionConfig, net: GlobalForecaster | None
+    train: list[np.ndarray],
+    season: int,
+    config: SelectionConfig,
+    net: GlobalForecaster | None,
+    categories: list[str] | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray, GlobalForecaster | None, dict[int, str]]:
     """Point forecasts of every method and combination, the network's quantiles (Theta's
-    point with the median's spread where the network cannot go), the fitted network."""
+    point with the median's spread where the network cannot go), the fitted network (fitted
+    here when ``net`` is None)."""
     H = config.model.horizon
     points: dict[str, np.ndarray] = {}
     for name, fn in references(config.ets).items():
         points[name] = fn(train, H, season)
     skip = network_eligible(train, config.model)
     keep = [i for i in range(len(train)) if i not in skip]
-    if not keep:  # nothing the network can take: Theta everywhere
-        q = np.repeat(points["theta"][..., None], len(LEVELS), axis=-1)
-        return {**points, "network": points["theta"]}, q, net, skip
-    if net is None:
-        net = fit_global([train[i] for i in keep], season, config.model)
-    q = np.empty((len(train), H, len(LEVELS)))
-    q[keep] = net.predict([train[i] for i in keep], season)
-    for i in skip:  # Theta's point forecast, no spread
-        q[i] = points["theta"][i][:, None]
+    cats = None if categories is None else [categories[i] for i in keep]
+    if keep and net is None:
+        net = fit_global([train[i] for i in keep], season, config.model, cats)
+    q = np.repeat(points["theta"][..., None], len(LEVELS), axis=-1)  # Theta, no spread
+    if keep and net is not None:
+        q[keep] = net.predict([train[i] for i in keep], season, cats)
     points["network"] = q[..., MEDIAN]
     for name, parts in COMBINATIONS.items():
         if all(p in points for p in parts):
@@ -113,34 +132,34 @@ def shifted(q: np.ndarray, point: np.ndarray, factor: float) -> np.ndarray:
     return np.where(pos, np.exp(log_q), lin_q)
 
 
-def choose(
-    y_val: np.ndarray,
-    points: dict[str, np.ndarray],
-    q: np.ndarray,
-    train: list[np.ndarray],
-    season: int,
-    calibrate: bool,
-) -> tuple[str, pd.DataFrame, float]:
-    """The method with the lowest backtest sMAPE (``smape_abs``) and the interval factor with
-    the lowest MSIS."""
-    rows = {
-        name: score_panel(y_val, f, train, season).mean(numeric_only=True)
-        for name, f in points.items()
-    }
-    table = pd.DataFrame(rows).T.sort_values("smape_abs")  # see scoring: never rewards f < 0
-    best = str(table.index[0])
-    if not calibrate:
-        return best, table, 1.0
+def score_candidates(
+    y_val: np.ndarray, points: dict[str, np.ndarray], train: list[np.ndarray], season: int
+) -> dict[str, pd.DataFrame]:
+    """Per-series backtest scores of every candidate (rows as in ``y_val``)."""
+    return {name: score_panel(y_val, f, train, season) for name, f in points.items()}
+
+
+def mean_table(scores: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Mean metrics per candidate, best (lowest ``smape_abs``) first: see scoring, the M3
+    sMAPE would reward a forecast below zero."""
+    rows = {name: s.mean(numeric_only=True) for name, s in scores.items()}
+    return pd.DataFrame(rows).T.sort_values("smape_abs")
+
+
+def interval_factor(
+    y_val: np.ndarray, q: np.ndarray, point: np.ndarray, train: list[np.ndarray], season: int
+) -> float:
+    """The factor on the network's spread (around ``point``) with the lowest backtest MSIS."""
     scale = np.array([_scale(y, season) for y in train])[:, None]  # [S, 1]
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: handled below
         msis = [
             np.nanmean(interval_score(y_val, s[..., LOW95], s[..., HIGH95]) / scale)
-            for s in (shifted(q, points[best], c) for c in FACTORS)
+            for s in (shifted(q, point, c) for c in FACTORS)
         ]
     if np.all(np.isnan(msis)):  # no series has a usable scale (e.g. exactly periodic)
-        return best, table, 1.0
-    return best, table, float(FACTORS[int(np.nanargmin(msis))])
+        return 1.0
+    return float(FACTORS[int(np.nanargmin(msis))])
 
 
 def _scale(y: np.ndarray, season: int) -> float:
@@ -151,33 +170,69 @@ def _scale(y: np.ndarray, season: int) -> float:
 
 
 def forecast_panel(
-    train: list[np.ndarray], season: int, config: SelectionConfig, ids: list[str] | None = None
+    train: list[np.ndarray],
+    season: int,
+    config: SelectionConfig,
+    ids: list[str] | None = None,
+    categories: list[str] | None = None,
 ) -> PanelForecast:
-    """Backtest on the last ``H`` training values, choose, refit, forecast; see module doc."""
-    H = config.model.horizon
+    """Backtest at rolling origins, choose, refit, forecast; see the module doc."""
     ids = ids or [str(i) for i in range(len(train))]
     t0 = time.perf_counter()
-    head = [y[:-H] if len(y) > H else y for y in train]
-    y_val = np.stack([y[-H:] if len(y) > H else np.full(H, np.nan) for y in train])
-    val_points, val_q, net, _ = run_methods(head, season, config, None)
-    best, table, factor = choose(y_val, val_points, val_q, head, season, config.calibrate)
+    back = backtest(train, season, config, categories)
     t1 = time.perf_counter()
-    points, q, _, skip = run_methods(train, season, config, None if config.refit else net)
-    reason = (
-        f"lowest backtest sMAPE {table.loc[best, 'smape_abs']:.2f} on the last {H} training "
-        f"values (next: {table.index[1]} {table.iloc[1]['smape_abs']:.2f}); 95% interval "
-        f"x{factor:.1f} "
-        "(best backtest MSIS)"
-    )
-    logger.info("chose %s: %s", best, reason)
+    net = None if config.refit else back.net
+    points, q, net, skip = run_methods(train, season, config, net, categories)
+    point = np.stack([points[m][i] for i, m in enumerate(back.decision.methods)])
+    reason = f"{back.decision.reason}; 95% interval x{back.factor:.1f} (best backtest MSIS)"
+    chosen = back.decision.methods[0] if back.decision.rule == "global" else back.decision.rule
+    logger.info("chose %s: %s", chosen, reason)
     return PanelForecast(
         points=points,
-        quantiles=shifted(q, points[best], factor),
+        point=point,
+        methods=back.decision.methods,
+        quantiles=shifted(q, point, back.factor),
         network_quantiles=q,
-        chosen=best,
+        chosen=chosen,
         reason=reason,
-        backtest=table,
-        factor=factor,
+        backtest=back.table,
+        factor=back.factor,
         fallback={ids[i]: why for i, why in skip.items()},
         seconds={"backtest": t1 - t0, "final": time.perf_counter() - t1},
+        net=net,
     )
+
+
+@dataclass
+class Backtested:
+    """The network trained before the first origin, the decision, the mean scores of every
+    candidate over all origins, and the interval factor."""
+
+    net: GlobalForecaster | None
+    decision: Decision
+    table: pd.DataFrame
+    factor: float
+
+
+def backtest(
+    train: list[np.ndarray],
+    season: int,
+    config: SelectionConfig,
+    categories: list[str] | None = None,
+) -> Backtested:
+    """Every candidate at every origin (the network trained once, before the first one)."""
+    H, n_o = config.model.horizon, config.origins
+    cuts = cut_origins(train, H, n_o, config.origin_step)
+    first = cuts.heads[0]
+    keep = [i for i in range(len(first)) if i not in network_eligible(first, config.model)]
+    cats = None if categories is None else [categories[i] for i in keep]
+    net = fit_global([first[i] for i in keep], season, config.model, cats) if keep else None
+    runs = [run_methods(head, season, config, net, categories) for head in cuts.heads]
+    points = {name: np.concatenate([r[0][name] for r in runs]) for name in runs[0][0]}
+    q = np.concatenate([r[1] for r in runs])  # [O * S, H, Q]
+    y_val, heads = cuts.truth.reshape(-1, H), cuts.stacked_heads
+    scores = score_candidates(y_val, points, heads, season)
+    decision = decide({n: error_matrix(s, n_o) for n, s in scores.items()}, config.per_series)
+    chosen = np.stack([points[m][i] for i, m in enumerate(decision.methods * n_o)])
+    factor = interval_factor(y_val, q, chosen, heads, season) if config.calibrate else 1.0
+    return Backtested(net, decision, mean_table(scores), factor)

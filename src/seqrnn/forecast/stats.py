@@ -1,11 +1,12 @@
-"""Statistical references for a panel: seasonal naive, Naive2, Theta and ETS.
+"""Statistical references for a panel: seasonal naive, Naive2, Theta, the dynamic optimised
+Theta (DOTM, Fiorucci et al. 2016) and ETS.
 
 Naive2 and the seasonal adjustment are the M3/M4 definitions, written here with NumPy (a
 90 % autocorrelation test at lag ``m``, then classical multiplicative decomposition); they are
-also what the global network uses to deseasonalise its inputs. Theta and ETS come from
+also what the global network uses to deseasonalise its inputs. Theta, DOTM and ETS come from
 ``statsforecast`` (the optional extra ``stats``, imported only when asked for); without it,
 Theta falls back to the classical recipe here (SES on the adjusted series plus half the
-linear trend), and ETS is left out with a log line.
+linear trend), and DOTM and ETS are left out with a log line.
 
 Every function takes the training values of each series (a list of ``[N_i]`` arrays) and
 returns point forecasts ``[S, H]`` in original units.
@@ -104,10 +105,16 @@ def _ses(a: np.ndarray) -> tuple[float, float]:
 
 def _statsforecast(model: str, train: list[np.ndarray], horizon: int, m: int) -> np.ndarray:
     """Fit one statsforecast model per series (its own per-series API, no data frames)."""
-    from statsforecast.models import AutoETS, AutoTheta, Theta  # lazy: optional extra
+    from statsforecast.models import (  # lazy: optional extra
+        AutoETS,
+        AutoTheta,
+        DynamicOptimizedTheta,
+        Theta,
+    )
 
     make = {
         "theta": lambda: Theta(season_length=m),
+        "dotm": lambda: DynamicOptimizedTheta(season_length=m),
         "autotheta": lambda: AutoTheta(season_length=m),
         "ets": lambda: AutoETS(season_length=m),
     }[model]
@@ -138,9 +145,10 @@ def references(ets: bool = True) -> dict[str, Callable[[list[np.ndarray], int, i
     }
     if has_statsforecast():
         refs["theta"] = lambda t, h, m: _statsforecast("theta", t, h, m)
+        refs["dotm"] = lambda t, h, m: _statsforecast("dotm", t, h, m)
         if ets:
             refs["ets"] = lambda t, h, m: _statsforecast("ets", t, h, m)
     else:
-        logger.info("statsforecast not installed: classical Theta from seqrnn, no ETS")
+        logger.info("statsforecast not installed: classical Theta from seqrnn, no DOTM or ETS")
         refs["theta"] = theta_classic
     return refs

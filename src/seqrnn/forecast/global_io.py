@@ -1,0 +1,58 @@
+"""A trained global forecaster as one checkpoint file (the project's one format: safetensors +
+a JSON header covered by a SHA-256, written atomically, never unpickled), so a network trained
+on one panel forecasts new series later::
+
+    save_global("m3.safetensors", net)          # after fit_global or forecast_panel(...).net
+    net = load_global("m3.safetensors")
+    quantiles = net.predict(new_series, season=12)   # [S, H, Q]
+
+Tensors are named ``member<i>.<parameter>``; the header holds the :class:`GlobalConfig`, each
+member's look-back, the input channels and the category vocabulary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from seqrnn.config import resolve, to_dict
+from seqrnn.errors import CheckpointError, ConfigError
+from seqrnn.forecast.global_model import GlobalConfig, GlobalForecaster, GlobalNet
+from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict, save_checkpoint
+
+KIND = "global-forecaster"
+
+
+def save_global(path: str | Path, forecaster: GlobalForecaster) -> None:
+    """Write every member's weights and what rebuilds them to ``path`` (atomically)."""
+    tensors = {
+        f"member{i}.{name}": t
+        for i, (_, net) in enumerate(forecaster.members)
+        for name, t in net.state_dict().items()
+    }
+    first = forecaster.members[0][1]
+    meta = {
+        "kind": KIND,
+        "config": to_dict(forecaster.config),
+        "look_backs": [lb for lb, _ in forecaster.members],
+        "channels": first.encoder.rnn.input_size // first.chunk,
+        "vocabulary": list(forecaster.vocabulary),
+    }
+    save_checkpoint(path, Checkpoint(tensors, meta))
+
+
+def load_global(path: str | Path) -> GlobalForecaster:
+    """Read a file written by :func:`save_global`; refuse any other kind or a damaged file."""
+    ckpt = load_checkpoint(path, KIND)
+    meta = ckpt.meta
+    try:
+        config = resolve(GlobalConfig, meta["config"], f"{path}: config")
+        look_backs, channels = list(meta["look_backs"]), int(meta["channels"])
+        vocabulary = tuple(str(c) for c in meta["vocabulary"])
+    except (KeyError, TypeError, ValueError, ConfigError) as exc:
+        raise CheckpointError(f"{path}: global forecaster header incomplete ({exc})") from None
+    members = []
+    for i, look_back in enumerate(look_backs):
+        net = GlobalNet(config.horizon, config.encoder, config.chunk, channels=channels)
+        load_state_strict(net, ckpt.section(f"member{i}"), str(path))
+        members.append((int(look_back), net.eval()))
+    return GlobalForecaster(config, members, vocabulary)
