@@ -45,7 +45,7 @@ def models(dataset: str) -> dict[str, ClassifyConfig]:
     long = dataset == "imdb"
     text = {"max_length": 300 if long else 0}
     train = TrainConfig(epochs=4, batch_size=64, learning_rate=2e-3, patience=2)
-    base = ClassifyConfig(train=train)
+    base = ClassifyConfig(model="rnn", train=train)
     base = replace(base, text=replace(base.text, **text))
     rnn = {
         "lstm": preset("lstm"),
