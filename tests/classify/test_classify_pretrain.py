@@ -9,6 +9,7 @@ import torch
 from click.testing import CliRunner
 
 from seqrnn.classify import select
+from seqrnn.classify.finetune import FineTuning, layer_groups
 from seqrnn.classify.net import TextClassifierNet
 from seqrnn.classify.pretrain import PretrainConfig, pretrain_encoder
 from seqrnn.classify.readers import LabelledTexts
@@ -199,3 +200,28 @@ def test_cli_auto_says_what_it_chose_and_rnn_nb_reloads_as_an_average(tmp_path):
     model = load_model(tmp_path / "runs" / "b")
     assert isinstance(model, select.AveragedClassifier)
     assert np.allclose(model.predict_proba(data.texts).sum(1), 1.0)
+
+
+def test_fine_tuning_scales_learning_rates_by_layer_and_unfreezes_top_down():
+    cfg = preset("bilstm-prior", embedding_dim=4, encoder={"hidden_size": 4, "num_layers": 2})
+    net = TextClassifierNet(replace(cfg, vocab_size=10, num_classes=2))
+    groups = layer_groups(net)
+    assert len(groups) == 4 and groups[-1] == [net.embed.weight]  # output, l1, l0, embedding
+    assert sum(p.numel() for g in groups for p in g) == sum(p.numel() for p in net.parameters())
+
+    class Trainer:
+        optimizer = torch.optim.Adam(net.parameters(), lr=1.0)
+        state = type("State", (), {"epoch": 0})()
+
+    tuning, trainer = FineTuning(groups, 2.0, gradual=True), Trainer()
+    tuning.on_fit_start(trainer)
+    assert [g["lr"] for g in trainer.optimizer.param_groups] == [1.0, 0.5, 0.25, 0.125]
+    trainable = lambda: [all(p.requires_grad for p in g) for g in groups]  # noqa: E731
+    assert trainable() == [True, False, False, False]
+    tuning.on_epoch_start(trainer, 2)
+    assert trainable() == [True, True, True, False]
+    trainer.optimizer.param_groups[0]["lr"] = 0.5  # what a schedule set
+    tuning.on_batch_end(trainer, 0, 0.0)
+    assert [g["lr"] for g in trainer.optimizer.param_groups] == [0.5, 0.25, 0.125, 0.0625]
+    tuning.on_fit_end(trainer)
+    assert all(trainable())
