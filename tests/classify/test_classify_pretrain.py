@@ -102,13 +102,18 @@ def test_install_makes_each_direction_compute_its_language_model():
     net = TextClassifierNet(replace(cfg, vocab_size=len(vocab), num_classes=2))
     install(net, enc, vocab)
     ids = torch.from_numpy(tokenizer.encode(["a b c d"], vocab)[0])[None, :]  # [1, T]
-    lm = torch.nn.LSTM(8, 8, 2, batch_first=True)
-    lm.load_state_dict({k.removeprefix("rnn."): v for k, v in enc.stacks["forward"].items()})
+    words = torch.from_numpy(enc.vocab.encode(list("abcd")))[None, :]  # the LMs' own ids
+    lms = {}
+    for d in ("forward", "backward"):
+        lms[d] = torch.nn.LSTM(8, 8, 2, batch_first=True)
+        lms[d].load_state_dict({k.removeprefix("rnn."): v for k, v in enc.stacks[d].items()})
     with torch.no_grad():
-        prior = net.prior_channels(ids, None)  # [1, T, 4], ignored by the zeroed columns
+        prior = net.prior_channels(ids, None)  # [1, T, 4], read through zeroed columns
         out, _ = net.encoder(torch.cat([net.embed(ids), prior], -1))  # [1, T, 16]
-        lm_out, _ = lm(net.embed(ids))  # [1, T, 8]
-    assert torch.allclose(out[..., :8], lm_out, atol=1e-6)  # forward direction = forward LM
+        forward, _ = lms["forward"](enc.embedding[words])  # [1, T, 8]
+        backward, _ = lms["backward"](enc.embedding[words.flip(1)])  # reversed stream
+    assert torch.allclose(out[..., :8], forward, atol=1e-6)  # each direction = its LM
+    assert torch.allclose(out[..., 8:], backward.flip(1), atol=1e-6)
     assert "zz" in vocab and vocab.symbols[: len(enc.vocab)] == enc.vocab.symbols
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ from seqrnn.nn.encoder import (
 )
 from seqrnn.train import lifecycle
 from seqrnn.train.config import TrainConfig
+from seqrnn.train.precision import Precision
 from seqrnn.train.schedule import Decay, ScheduleConfig
 from seqrnn.train.trainer import StepOutput
 
@@ -231,10 +233,10 @@ def pretrain_encoder(
 
     The vocabulary is built from ``texts`` with the classifier's tokenizer (so fine-tuning
     reads words exactly as pretraining did); the last ``val_fraction`` of the texts is held
-    out for the perplexity. ``corpus`` (file names, say) is recorded as given.
+    out for the perplexity. The backward model reads the forward model's embedding, frozen:
+    the classifier has one embedding under both directions, so each direction must have been
+    trained on exactly those word vectors. ``corpus`` (file names, say) is recorded as given.
     """
-    import time
-
     began = time.perf_counter()
     vocab = tokenizer.build_vocab(texts)
     n_val = int(len(texts) * cfg.val_fraction)
@@ -248,19 +250,20 @@ def pretrain_encoder(
     rank = frequency_rank(train_ids, len(vocab))
     uni = EncoderConfig(encoder.cell, encoder.hidden_size, encoder.num_layers, encoder.dropout)
     out = PretrainedEncoder(vocab, torch.empty(0), uni, {})
-    embeddings = []
     for d in directions:
         flip = (lambda a: a[::-1].copy()) if d == "backward" else (lambda a: a)
         with lifecycle.seeded(seed):
             net = EncoderLM(len(vocab), embedding_dim, uni, rank, cfg.cutoffs, cfg.dropout)
+        if out.stacks:  # one embedding serves both directions: the first's, kept fixed
+            net.embed.weight.data.copy_(out.embedding)
+            net.embed.weight.requires_grad_(False)
         run = lifecycle.run(_lm_run(cfg, seed), LMRecipe(net, flip(train_ids), flip(val_ids), cfg))
         out.stacks[d] = {k: v.detach().clone() for k, v in net.encoder.state_dict().items()}
-        embeddings.append(net.embed.weight.detach().clone())
+        out.embedding = net.embed.weight.detach().clone()  # [V, E]
         losses = [row["val_loss"] for row in run.history if "val_loss" in row]
         if losses:
             out.perplexity[d] = round(math.exp(min(losses)), 2)
         logger.info("pretrained the %s language model: %s", d, run.history[-1])
-    out.embedding = torch.stack(embeddings).mean(0)  # [V, E]: both directions' words
     out.corpus = {**corpus, "texts": len(texts), "tokens": int(len(train_ids) + len(val_ids))}
     out.seconds = time.perf_counter() - began
     return out
@@ -276,7 +279,7 @@ def _lm_run(cfg: PretrainConfig, seed: int) -> _LMRun:
         grad_clip=1.0,
         seed=seed,
         device="cpu",
-        precision="fp32",
+        precision=Precision.FP32,
         minutes=cfg.minutes,
         schedule=schedule,
     )
