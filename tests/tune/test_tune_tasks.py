@@ -14,7 +14,6 @@ AIRLINE = str(Path(__file__).resolve().parents[2] / "src/seqrnn/sample_data/airl
 
 def test_forecast_study_on_the_airline_sample(tmp_path):
     data = {
-        "model": "rnn",  # the best config then trains the tuned network (default: auto)
         "runs_dir": str(tmp_path / "runs"),
         "name": "best",
         "mlp_baseline": False,
