@@ -49,8 +49,7 @@ def configs(dataset: str) -> dict[str, ClassifyConfig]:
     """The compared settings (baselines and today's network as in classify_bench.py)."""
     long = dataset == "imdb"
     base = ClassifyConfig(
-        model="rnn",
-        train=TrainConfig(epochs=4, batch_size=64, learning_rate=2e-3, patience=2)
+        model="rnn", train=TrainConfig(epochs=4, batch_size=64, learning_rate=2e-3, patience=2)
     )
     base = replace(base, text=replace(base.text, max_length=300 if long else 0))
     today = preset("bilstm", prior_features=True, pooling="max_mean" if long else "max")
