@@ -45,7 +45,7 @@ def models(dataset: str) -> dict[str, ClassifyConfig]:
     long = dataset == "imdb"
     text = {"max_length": 300 if long else 0}
     train = TrainConfig(epochs=4, batch_size=64, learning_rate=2e-3, patience=2)
-    base = ClassifyConfig(train=train)
+    base = ClassifyConfig(model="rnn", train=train)
     base = replace(base, text=replace(base.text, **text))
     rnn = {
         "lstm": preset("lstm"),
@@ -102,18 +102,28 @@ def run(args: argparse.Namespace) -> None:
                 train_part, val_part = split_validation(train_part, 0.1, seed)
             fitted = fit(cfg, train_part, val_part)
             m = evaluate(fitted.model, data.subset(te))
-            row = {
-                "dataset": args.dataset,
-                "model": name,
-                "round": rnd,
-                "accuracy": m.accuracy,
-                "macro_f1": m.macro_f1,
-                "seconds": round(fitted.seconds, 1),
-                "epochs": len(fitted.history),
-            }
-            with open(args.out, "a") as fh:
-                fh.write(json.dumps(row) + "\n")
-            print(json.dumps(row), flush=True)
+            row = result_row(args.dataset, name, rnd, m, fitted.seconds, len(fitted.history))
+            append_row(args.out, row)
+
+
+def result_row(dataset: str, name: str, rnd: int, m, seconds: float, epochs: int | None) -> dict:
+    """One result as the summary reads it."""
+    return {
+        "dataset": dataset,
+        "model": name,
+        "round": rnd,
+        "accuracy": m.accuracy,
+        "macro_f1": m.macro_f1,
+        "seconds": round(seconds, 1),
+        "epochs": epochs,
+    }
+
+
+def append_row(path: str, row: dict) -> None:
+    """Append ``row`` to the JSONL file at ``path`` and print it."""
+    with open(path, "a") as fh:
+        fh.write(json.dumps(row) + "\n")
+    print(json.dumps(row), flush=True)
 
 
 def plot(stats: dict[str, tuple], title: str, path: str) -> None:

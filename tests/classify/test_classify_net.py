@@ -82,7 +82,9 @@ def test_net_learns_whether_a_word_occurs(rule_data):
     train, test = rule_data
     train = train.subset(range(240))
     net = preset("bilstm", embedding_dim=8, encoder={"hidden_size": 8})
-    cfg = ClassifyConfig(net=net, train=TrainConfig(epochs=4, batch_size=16, learning_rate=0.03))
+    cfg = ClassifyConfig(
+        model="rnn", net=net, train=TrainConfig(epochs=4, batch_size=16, learning_rate=0.03)
+    )
     cfg = replace(cfg, text=replace(cfg.text, max_length=0))
     result = fit(cfg, train, test)
     assert evaluate(result.model, test).accuracy >= 0.95

@@ -55,6 +55,7 @@ def test_neural_run_records_val_loss_calls_callbacks_and_reloads(rule_data, tmp_
             seen.append(row["val_loss"])
 
     cfg = ClassifyConfig(
+        model="rnn",
         net=preset("cnn-lstm", embedding_dim=8, encoder={"hidden_size": 8}),
         train=TrainConfig(epochs=2, batch_size=64),
         runs_dir=str(tmp_path),
@@ -92,7 +93,7 @@ def test_unknown_validation_label_and_single_class_are_refused():
     with pytest.raises(InputError, match="at least two classes"):
         fit(ClassifyConfig(model="nb"), one)
     two = LabelledTexts(["a", "b"], ["x", "y"])
-    cfg = ClassifyConfig(train=TrainConfig(epochs=1))
+    cfg = ClassifyConfig(model="rnn", train=TrainConfig(epochs=1))
     with pytest.raises(InputError, match="validation data: labels not in the training data: z"):
         fit(cfg, two, LabelledTexts(["c"], ["z"]))
 

@@ -98,6 +98,8 @@ def _classifier(runs: Path, tmp: Path) -> Path:
             str(good),
             "--train",
             str(bad),
+            "--model",
+            "rnn",
             "--preset",
             "lstm",
             "--hidden",

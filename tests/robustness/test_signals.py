@@ -75,6 +75,8 @@ VERBS = {
         lambda t: [
             "--train",
             _texts(t),
+            "--model",
+            "rnn",
             "--hidden",
             "8",
             "--embedding-dim",

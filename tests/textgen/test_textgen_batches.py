@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from seqrnn.data.streams import StreamBatches
 from seqrnn.errors import InputError
-from seqrnn.textgen.batches import StreamBatches
-from seqrnn.textgen.task import StreamLMTask, reset_columns
+from seqrnn.nn.encoder import reset_columns
+from seqrnn.textgen.task import StreamLMTask
 
 
 def test_batches_continue_each_column() -> None:

@@ -39,6 +39,7 @@ def test_classify_study_on_tiny_texts(tmp_path):
         rows.append(f"{' '.join(words)},{'yes' if i % 2 else 'no'}")
     (tmp_path / "texts.csv").write_text("\n".join(rows) + "\n")
     data = {
+        "model": "rnn",  # the best config then trains the tuned network (default: auto)
         "runs_dir": str(tmp_path / "runs"),
         "name": "best",
         "data": {"train": [str(tmp_path / "texts.csv")], "val_fraction": 0.2},

@@ -114,6 +114,16 @@ PRESETS: dict[str, dict[str, Any]] = {
         "prior_features": True,
         "prior_shortcut": True,
     },
+    # to start from a pretrained language model (``pretrain.unlabelled``): a wider stack
+    # (the language model needs the room; sized for 2 CPU cores), max and mean pooling, the
+    # prior straight to the output too (it trains alone in the first, frozen, epoch)
+    "lm-bilstm-prior": {
+        "embedding_dim": 128,
+        "encoder": {"cell": "lstm", "bidirectional": True, "hidden_size": 128, "num_layers": 1},
+        "pooling": "max_mean",
+        "prior_features": True,
+        "prior_shortcut": True,
+    },
 }
 
 

@@ -163,7 +163,28 @@ def _read_folders(root: Path) -> LabelledTexts:
     return out
 
 
-def _read_table(path: Path, text_column: str, label_column: str) -> LabelledTexts:
+def read_unlabelled(paths: list[str | Path] | str | Path, text_column: str = "text") -> list[str]:
+    """Texts without labels (language-model pretraining): the ``text_column`` of a table
+    (CSV/TSV/JSONL, ``.gz`` allowed) or one text per line of any other file; blank texts are
+    skipped."""
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    if not items:
+        raise InputError("no unlabelled files given")
+    texts: list[str] = []
+    for item in map(Path, items):
+        if _suffix(item) in _TABLE_SUFFIXES:
+            found = _read_table(item, text_column, None).texts
+        else:
+            found = [line.strip() for line in split_lines(read_text_file(item))]
+        found = [t for t in found if t.strip()]
+        if not found:
+            raise InputError("no texts in this file (it is empty)", item)
+        texts += found
+    return texts
+
+
+def _read_table(path: Path, text_column: str, label_column: str | None) -> LabelledTexts:
+    """Rows of a table; without ``label_column`` every label is empty (unlabelled texts)."""
     text = read_text_file(path)
     if _suffix(path) in (".jsonl", ".json"):
         rows = _jsonl_rows(path, text)
@@ -172,11 +193,11 @@ def _read_table(path: Path, text_column: str, label_column: str) -> LabelledText
     out = LabelledTexts()
     for line, row in rows:
         for col in (text_column, label_column):
-            if col not in row:
+            if col is not None and col not in row:
                 known = ", ".join(map(str, row))
                 raise InputError(f"no column {col!r} (columns: {known})", path, line)
-        label = row[label_column]
-        if label is None or str(label).strip() == "":
+        label = "" if label_column is None else row[label_column]
+        if label_column is not None and (label is None or str(label).strip() == ""):
             raise InputError(f"empty label in column {label_column!r}", path, line)
         value = row[text_column]
         out.texts.append("" if value is None else str(value))

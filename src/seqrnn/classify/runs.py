@@ -3,6 +3,7 @@ score the validation data) and :func:`load_model` (either kind, from a file or r
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,9 @@ import torch
 from seqrnn.classify.metrics import ClassificationMetrics, plot_confusion
 from seqrnn.classify.models import BowClassifier, BowConfig, NeuralTextClassifier, TextClassifier
 from seqrnn.classify.net import TextClassifierNet, TextNetConfig
+from seqrnn.classify.select import AveragedClassifier, choose, selection_report
 from seqrnn.classify.text import TextConfig, Tokenizer
+from seqrnn.classify.transfer import ENCODER_FILE, load_encoder, save_encoder
 from seqrnn.classify.workflow import (
     BOW_KIND,
     NEURAL_KIND,
@@ -24,10 +27,11 @@ from seqrnn.classify.workflow import (
     ModelKind,
     evaluate,
     fit,
+    prepare_encoder,
     read_data,
     split_validation,
 )
-from seqrnn.config import from_dict
+from seqrnn.config import from_dict, replace
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import CheckpointError
 from seqrnn.io.checkpoint import Checkpoint, load_state_strict, save_checkpoint
@@ -39,6 +43,8 @@ from seqrnn.train.callbacks import Callback
 
 logger = logging.getLogger(__name__)
 
+NB_FILE = "nb.safetensors"  # the naive Bayes half of an ``rnn+nb`` run folder
+
 
 @dataclass
 class TrainResult:
@@ -49,6 +55,7 @@ class TrainResult:
     history: list[dict[str, Any]]
     seconds: float
     val_metrics: ClassificationMetrics | None
+    chosen: str | None = None  # what ``model = "auto"`` chose, and why (one line)
 
 
 def train(
@@ -84,16 +91,60 @@ def train(
         box["metrics"] = metrics = evaluate(model, val_part)
         return {"validation": metrics.to_dict()}
 
-    if ModelKind(config.model) is ModelKind.RNN:
-        fitted = fit(config, train_part, val_part, callbacks, on_report, resume, True)
+    kind, extra = ModelKind(config.model), {}
+    encoder = None
+    if resume is not None and (Path(resume) / ENCODER_FILE).is_file():
+        encoder = load_encoder(Path(resume) / ENCODER_FILE)  # not pretrained again
+    elif config.pretrain.active:
+        encoder = prepare_encoder(config, train_part.texts)
+    if kind is ModelKind.AUTO:  # choose on the training part, then train the choice here
+        chosen, means = choose(config, train_part, encoder)
+        extra = {"chosen": chosen, "selection": means}
+        logger.info("%s", selection_report(extra))
+        config, kind = replace(config, model=chosen), ModelKind(chosen)
+    if kind in (ModelKind.RNN, ModelKind.RNN_NB):
+        net_cfg = replace(config, model="rnn")
+        fitted = fit(net_cfg, train_part, val_part, callbacks, on_report, resume, True, encoder)
         run_dir = fitted.run_dir
+        if kind is ModelKind.RNN_NB:
+            fitted = _add_naive_bayes(config, fitted, train_part, on_report)
     else:
         fitted = fit(config, train_part)
         run_dir = _save_baseline_run(config, fitted, on_report)
     metrics = box.get("metrics")
+    if run_dir is not None and fitted.encoder is not None and not config.pretrain.encoder:
+        save_encoder(fitted.encoder, run_dir / ENCODER_FILE)  # to start other runs from
+    if run_dir is not None and (extra or kind is ModelKind.RNN_NB):
+        save_config(run_dir, replace(config, model=kind.value))
+        _record(run_dir, extra, metrics)
     if run_dir is not None and metrics is not None:
         plot_confusion(metrics, run_dir / "confusion.png")
-    return TrainResult(run_dir, fitted.model, fitted.history, fitted.seconds, metrics)
+    said = selection_report(extra) if extra else None
+    return TrainResult(run_dir, fitted.model, fitted.history, fitted.seconds, metrics, said)
+
+
+def _add_naive_bayes(
+    config: ClassifyConfig, net: FitResult, train_part: Any, on_report: Any
+) -> FitResult:
+    """``rnn+nb``: naive Bayes on the same training texts, saved beside the network as
+    ``nb.safetensors``; the run's model (and :func:`load_model` of the folder) averages both."""
+    nb = fit(replace(config, model="nb"), train_part)
+    model = AveragedClassifier([net.model, nb.model])
+    if net.run_dir is not None:
+        assert isinstance(nb.model, BowClassifier)
+        save_bow(nb.model, nb.meta, net.run_dir / NB_FILE)
+    on_report(model)  # the validation metrics are the average's
+    meta = {"kind": "average", "members": [net.meta, nb.meta]}
+    return FitResult(model, net.history, net.seconds + nb.seconds, meta, net.run_dir, net.encoder)
+
+
+def _record(run_dir: Path, extra: dict[str, Any], metrics: ClassificationMetrics | None) -> None:
+    """Add the model choice (and the final validation metrics) to ``metrics.json``."""
+    path = run_dir / "metrics.json"
+    saved = json.loads(path.read_text()) if path.is_file() else {}
+    if metrics is not None:
+        saved["validation"] = metrics.to_dict()
+    save_metrics(run_dir, {**saved, **extra})
 
 
 def resume_config(run_dir: str | Path) -> ClassifyConfig:
@@ -124,8 +175,16 @@ def save_bow(model: BowClassifier, meta: dict[str, Any], path: Path) -> None:
 
 
 def load_model(path: str | Path, device: str = "cpu") -> TextClassifier:
-    """Load a text classifier (recurrent or bag-of-words) from a file or run folder."""
-    path = resolve_model_path(path)
+    """Load a text classifier (recurrent or bag-of-words) from a file or run folder; a run
+    folder of ``rnn+nb`` gives the average of its network and its naive Bayes."""
+    if Path(path).is_dir() and (Path(path) / NB_FILE).is_file():
+        members = [_load_one(resolve_model_path(path), device), _load_one(Path(path) / NB_FILE)]
+        return AveragedClassifier(members)
+    return _load_one(resolve_model_path(path), device)
+
+
+def _load_one(path: Path, device: str = "cpu") -> TextClassifier:
+    """One checkpoint file of either kind."""
     ckpt = load_checkpoint_of(path, [NEURAL_KIND, BOW_KIND], "`seqrnn classify`")
     kind = ckpt.meta.get("kind")
     where = str(path)

@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from seqrnn.classify.batching import ClassificationTask, TextBatches
+from seqrnn.classify.finetune import FineTuning, layer_groups
 from seqrnn.classify.metrics import ClassificationMetrics, classification_metrics
 from seqrnn.classify.models import (
     BowClassifier,
@@ -33,8 +34,16 @@ from seqrnn.classify.models import (
     predict_labels,
 )
 from seqrnn.classify.net import TextClassifierNet, TextNetConfig
-from seqrnn.classify.readers import LabelledTexts, SourceFormat, read_labelled
+from seqrnn.classify.pretrain import (
+    DIRECTIONS,
+    PretrainConfig,
+    PretrainedEncoder,
+    describe_sources,
+    pretrain_encoder,
+)
+from seqrnn.classify.readers import LabelledTexts, SourceFormat, read_labelled, read_unlabelled
 from seqrnn.classify.text import TextConfig, Tokenizer
+from seqrnn.classify.transfer import aligned, install, load_encoder, merged_vocab
 from seqrnn.config import merge, replace, resolve, to_dict
 from seqrnn.errors import ConfigError, InputError
 from seqrnn.train import lifecycle
@@ -50,6 +59,8 @@ class ModelKind(enum.StrEnum):
     RNN = "rnn"  # the recurrent network (TextNetConfig says which variant)
     NAIVE_BAYES = "nb"  # bag-of-words baseline
     LOGREG = "logreg"  # bag-of-words baseline
+    RNN_NB = "rnn+nb"  # the network's and naive Bayes' probabilities, averaged
+    AUTO = "auto"  # whichever of the above wins a cross-validation on the training part
 
 
 @dataclass(frozen=True)
@@ -74,14 +85,20 @@ class ClassifyConfig:
 
     data: DataConfig = field(default_factory=DataConfig)
     text: TextConfig = field(default_factory=TextConfig)
-    model: ModelKind = ModelKind.RNN
+    model: ModelKind = ModelKind.AUTO  # chosen by CV on the training part (classify.select)
+    select_folds: int = 3  # folds of that choice
     net: TextNetConfig = field(default_factory=lambda: preset("bilstm-prior"))  # recommended
     bow: BowConfig = field(default_factory=BowConfig)
     train: TrainConfig = field(
         default_factory=lambda: TrainConfig(epochs=4, batch_size=64, learning_rate=2e-3, patience=2)
     )
+    pretrain: PretrainConfig = field(default_factory=PretrainConfig)
     runs_dir: str | None = "runs"
     name: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.select_folds < 2:
+            raise ConfigError(f"select_folds must be >= 2, got {self.select_folds}")
 
 
 def config_from_dict(data: dict[str, Any]) -> ClassifyConfig:
@@ -90,6 +107,12 @@ def config_from_dict(data: dict[str, Any]) -> ClassifyConfig:
     table keeps every other default; ``{"net": {"preset": "lstm"}}`` starts the network from
     that preset instead (unknown keys get a suggestion)."""
     return resolve(ClassifyConfig, data)
+
+
+def network_config_from_dict(data: dict[str, Any]) -> ClassifyConfig:
+    """:func:`config_from_dict` for tuning the network: ``model`` is ``"rnn"`` unless given
+    (only the network trains in epochs with a validation loss)."""
+    return config_from_dict({"model": ModelKind.RNN.value, **data})
 
 
 def preset(name: str, **overrides: Any) -> TextNetConfig:
@@ -110,6 +133,7 @@ class FitResult:
     seconds: float
     meta: dict[str, Any] = field(default_factory=dict)
     run_dir: Path | None = None  # the network's run folder, when it trained in one
+    encoder: PretrainedEncoder | None = None  # the pretrained encoder it started from
 
 
 def encode_labels(data: LabelledTexts, labels: list[str], where: str) -> np.ndarray:
@@ -129,6 +153,7 @@ def fit(
     on_report: Callable[[TextClassifier], dict[str, Any]] | None = None,
     resume: str | Path | None = None,
     in_run_folder: bool = False,
+    encoder: PretrainedEncoder | None = None,
 ) -> FitResult:
     """Fit the classifier ``config.model`` on ``train``.
 
@@ -138,14 +163,22 @@ def fit(
     after every epoch (``val_loss``, ``val_accuracy`` in the history), drives early stopping
     and picks the weights kept; ``callbacks`` are trainer callbacks (progress bars, pruning);
     ``on_report`` receives the finished model and returns the metrics of ``metrics.json``;
-    ``resume`` continues a run folder.
+    ``resume`` continues a run folder. With ``config.pretrain`` active (or an ``encoder``
+    given, e.g. one pretrained once and shared by every fold) the network starts from a
+    pretrained language model and is fine-tuned (:mod:`seqrnn.classify.pretrain`).
     """
     labels = sorted(set(train.labels))
     if len(labels) < 2:
         raise InputError(f"need at least two classes in the training data, got {labels}")
     y = encode_labels(train, labels, "training data")
     began = time.perf_counter()
-    if ModelKind(config.model) is not ModelKind.RNN:
+    kind = ModelKind(config.model)
+    if kind in (ModelKind.AUTO, ModelKind.RNN_NB):
+        from seqrnn.classify import select  # it fits its candidates with this function
+
+        combined = select.fit_auto if kind is ModelKind.AUTO else select.fit_average
+        return combined(config, train, val, encoder)
+    if kind is not ModelKind.RNN:
         kind = BowKind(ModelKind(config.model).value)
         tokenizer = Tokenizer(config.text)
         model = BowClassifier.fit(
@@ -155,11 +188,13 @@ def fit(
         return FitResult(model, [], time.perf_counter() - began, meta)
     if not in_run_folder:
         config = in_memory(config)
-    recipe = ClassifyRecipe(config, train, y, labels, val, on_report)
+    if encoder is None and config.pretrain.active:
+        encoder = prepare_encoder(config, train.texts)
+    recipe = ClassifyRecipe(config, train, y, labels, val, on_report, encoder)
     run = lifecycle.run(config, recipe, callbacks, resume)
     model = recipe.model or recipe.wrap(run.net)  # other ranks under torchrun: no report
     seconds = time.perf_counter() - began
-    return FitResult(model, run.history, seconds, recipe.meta, run.run_dir)
+    return FitResult(model, run.history, seconds, recipe.meta, run.run_dir, encoder)
 
 
 class ClassifyRecipe:
@@ -174,27 +209,39 @@ class ClassifyRecipe:
         labels: list[str],
         val: LabelledTexts | None,
         on_report: Callable[[TextClassifier], dict[str, Any]] | None = None,
+        encoder: PretrainedEncoder | None = None,
     ):
         self.config, self.train, self.y, self.labels, self.val = config, train, y, labels, val
         self.on_report = on_report
+        self.encoder = encoder
         self.model: NeuralTextClassifier | None = None
         self.meta: dict[str, Any] = {}
 
     def build(self, ctx: Any) -> lifecycle.Parts:
-        config, labels = self.config, self.labels
+        config, labels, enc = self.config, self.labels, self.encoder
         self.tokenizer = tokenizer = Tokenizer(config.text)
         self.vocab = vocab = tokenizer.build_vocab(self.train.texts)
+        net_cfg = config.net
+        if enc is not None:  # the encoder's words and sizes (see seqrnn.classify.transfer)
+            self.vocab = vocab = merged_vocab(enc, vocab)
+            net_cfg = aligned(net_cfg, enc)
         ids = tokenizer.encode(self.train.texts, vocab)
-        net_cfg = replace(config.net, vocab_size=len(vocab), num_classes=len(labels))
+        net_cfg = replace(net_cfg, vocab_size=len(vocab), num_classes=len(labels))
         net = TextClassifierNet(net_cfg)
         if net_cfg.prior_features:
             net.set_prior(*nb_counts(ids, self.y, len(vocab), len(labels), net_cfg.prior_buckets))
+        callbacks = []
+        if enc is not None:
+            logger.info("starting from the pretrained encoder: %s", install(net, enc, vocab))
+            p = config.pretrain
+            callbacks.append(FineTuning(layer_groups(net), p.layer_lr_decay, p.gradual_unfreezing))
         self.meta = {
             "kind": NEURAL_KIND,
             "model_config": to_dict(net_cfg),
             "text_config": to_dict(config.text),
             "vocab": vocab.to_list(),
             "labels": labels,
+            "pretrained": None if enc is None else enc.describe(),
         }
         bs, seed = config.train.batch_size, config.train.seed
         train_src = TextBatches(ids, self.y, bs, shuffle=True, seed=seed)
@@ -203,7 +250,8 @@ class ClassifyRecipe:
             val_y = encode_labels(self.val, labels, "validation data")
             val_ids = tokenizer.encode(self.val.texts, vocab)
             val_src = TextBatches(val_ids, val_y, bs * 4, shuffle=False)
-        return lifecycle.Parts(net, ClassificationTask(), train_src, val_src, self.meta)
+        task = ClassificationTask()
+        return lifecycle.Parts(net, task, train_src, val_src, self.meta, callbacks)
 
     def wrap(self, net: Any) -> NeuralTextClassifier:
         """The trained network as a classifier (every process; the report is rank 0's)."""
@@ -271,6 +319,7 @@ class CVResult:
 
     metrics: list[ClassificationMetrics]
     seconds: list[float]
+    chosen: list[str | None] = field(default_factory=list)  # per fold, for model = "auto"
 
     def summary(self) -> dict[str, float]:
         """Mean and standard deviation (over folds) of accuracy and macro F1, mean time."""
@@ -297,7 +346,9 @@ def cross_validate(
 
     The recurrent network holds ``config.data.val_fraction`` of each training part out for
     early stopping; the baselines use all of it. ``only_folds`` runs a subset of the folds
-    (same split) when time is short.
+    (same split) when time is short. An encoder pretrained without the training texts
+    (``pretrain.with_training_texts = False``) is pretrained once and shared by the folds;
+    otherwise each fold pretrains on its own training texts (never on its test texts).
     """
     if folds < 2:
         raise ConfigError(f"folds must be >= 2, got {folds}")
@@ -309,6 +360,9 @@ def cross_validate(
         )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     result = CVResult([], [])
+    shared = None
+    if config.pretrain.active and not config.pretrain.with_training_texts:
+        shared = prepare_encoder(config, [])
     for k, (tr, te) in enumerate(splitter.split(np.zeros(len(data)), data.labels)):
         if only_folds is not None and k not in only_folds:
             continue
@@ -317,11 +371,34 @@ def cross_validate(
             train_part, val_part = split_validation(
                 train_part, config.data.val_fraction, config.train.seed
             )
-        fitted = fit(config, train_part, val_part)
+        fitted = fit(config, train_part, val_part, encoder=shared)
         result.metrics.append(evaluate(fitted.model, data.subset(te)))
         result.seconds.append(fitted.seconds)
+        result.chosen.append(fitted.meta.get("chosen"))
         logger.info("fold %d: accuracy %.4f", k + 1, result.metrics[-1].accuracy)
     return result
+
+
+def prepare_encoder(config: ClassifyConfig, train_texts: Sequence[str]) -> PretrainedEncoder:
+    """The encoder ``config.pretrain`` names: loaded from a file or run, or pretrained here
+    on the unlabelled files (then the training texts, unless told otherwise)."""
+    p = config.pretrain
+    if p.encoder is not None:
+        return load_encoder(p.encoder)
+    unlabelled = read_unlabelled(p.unlabelled, config.data.text_column)
+    texts = (list(train_texts) if p.with_training_texts else []) + unlabelled
+    corpus = {
+        "unlabelled": describe_sources(p.unlabelled),
+        "unlabelled_texts": len(unlabelled),
+        "training_texts": len(texts) - len(unlabelled),
+    }
+    net = config.net
+    logger.info("pretraining the encoder on %d texts", len(texts))
+    directions = DIRECTIONS if net.encoder.bidirectional else DIRECTIONS[:1]
+    tokenizer = Tokenizer(config.text)
+    return pretrain_encoder(
+        p, tokenizer, net.embedding_dim, net.encoder, texts, corpus, config.train.seed, directions
+    )
 
 
 def read_data(config: DataConfig, which: str = "train") -> LabelledTexts:

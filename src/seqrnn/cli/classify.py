@@ -30,7 +30,7 @@ from seqrnn.cli.common import (
     train_callbacks,
     train_options,
 )
-from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, POSITIVE_INT
+from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT
 from seqrnn.data.readers import decode_lines
 from seqrnn.io.runs import save_metrics
 from seqrnn.train.distributed import is_main_process
@@ -61,7 +61,29 @@ _TRAIN = [
     click.option("--val", "data__val", multiple=True, help="Validation data (same layout)."),
     click.option("--val-fraction", "data__val_fraction", type=FRACTION),
     *_COLUMNS,
-    click.option("--model", "model", type=click.Choice(["rnn", "nb", "logreg"])),
+    click.option(
+        "--model",
+        "model",
+        type=click.Choice(["auto", "rnn", "nb", "logreg", "rnn+nb"]),
+        help="auto (default): chosen by cross-validation on the training part.",
+    ),
+    click.option(
+        "--unlabelled",
+        "pretrain__unlabelled",
+        multiple=True,
+        help="Unlabelled text (a table's text column, or one text per line) to pretrain the "
+        "encoder on as a language model; repeatable.",
+    ),
+    click.option(
+        "--encoder",
+        "pretrain__encoder",
+        help="Start from a pretrained encoder: an earlier run (its encoder.safetensors) or a "
+        "word-level `seqrnn text train` run.",
+    ),
+    click.option("--pretrain-epochs", "pretrain__epochs", type=POSITIVE_INT),
+    click.option(
+        "--pretrain-minutes", "pretrain__minutes", type=POSITIVE, help="Per LM direction."
+    ),
     click.option(
         "--preset", "net__preset", type=click.Choice(list(PRESETS)), help="A named network."
     ),
@@ -119,8 +141,9 @@ def train_cmd(config_file, folds, resume, progress, verbose, **flags):
     config = resume_config(resume) if resume else _build_config(config_file, flags)
     if folds:
         result = cross_validate(config, read_data(config.data), folds, config.train.seed)
-        for k, m in enumerate(result.metrics, start=1):
-            click.echo(f"fold {k}: accuracy {m.accuracy:.4f} macro_f1 {m.macro_f1:.4f}")
+        for k, (m, chose) in enumerate(zip(result.metrics, result.chosen, strict=True), 1):
+            said = f" (chose {chose})" if chose else ""
+            click.echo(f"fold {k}: accuracy {m.accuracy:.4f} macro_f1 {m.macro_f1:.4f}{said}")
         click.echo(json.dumps({k: round(v, 4) for k, v in result.summary().items()}))
         return
     callbacks = train_callbacks(progress)
@@ -128,6 +151,8 @@ def train_cmd(config_file, folds, resume, progress, verbose, **flags):
     if not is_main_process():  # under torchrun, rank 0 speaks for all
         return
     click.echo(f"run folder: {result.run_dir}")
+    if result.chosen:
+        click.echo(result.chosen)
     if result.val_metrics is not None:
         click.echo(format_report(result.val_metrics))
     click.echo(f"training time: {result.seconds:.1f} s")

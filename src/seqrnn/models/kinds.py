@@ -24,6 +24,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "naive_bayes": ("a Naive Bayes next-key model", "seqrnn baseline naive-bayes"),
     "forecast": ("a forecasting model", "seqrnn forecast train"),
     "text_classifier": ("a text classifier", "seqrnn classify train"),
+    "text_encoder": ("a pretrained text encoder", "seqrnn classify train --unlabelled FILES"),
     "text_classifier_bow": (
         "a bag-of-words text classifier",
         "seqrnn classify train --model nb` or `--model logreg",

@@ -113,6 +113,22 @@ def detach_state(state: State | None) -> State | None:
     return state.detach()
 
 
+def reset_columns(state: State | None, reset: torch.Tensor) -> State | None:
+    """Zero the state of the columns where ``reset [B]`` is true (``None`` = all zero)."""
+    if state is None or bool(reset.all()):
+        return None
+    if not bool(reset.any()):
+        return state
+    keep = (~reset).to(_first(state).dtype)[None, :, None]  # [1, B, 1]
+    if isinstance(state, tuple):
+        return tuple(s * keep for s in state)  # type: ignore[return-value]
+    return state * keep
+
+
+def _first(state: State) -> torch.Tensor:
+    return state[0] if isinstance(state, tuple) else state
+
+
 def state_to_tensors(state: State | None) -> dict[str, torch.Tensor]:
     """A recurrent state as named tensors (``h``, and ``c`` for an LSTM; none for ``None``),
     for a checkpoint."""

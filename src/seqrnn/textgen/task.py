@@ -16,29 +16,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from seqrnn.nn.encoder import State, detach_state, state_from_tensors, state_to_tensors
-from seqrnn.textgen.batches import Batch
+from seqrnn.data.streams import Batch
+from seqrnn.nn.encoder import (
+    State,
+    detach_state,
+    reset_columns,
+    state_from_tensors,
+    state_to_tensors,
+)
 from seqrnn.train.trainer import StepOutput
 
 
-def reset_columns(state: State | None, reset: torch.Tensor) -> State | None:
-    """Zero the state of the columns where ``reset [B]`` is true (``None`` = all zero)."""
-    if state is None or bool(reset.all()):
-        return None
-    if not bool(reset.any()):
-        return state
-    keep = (~reset).to(_first(state).dtype)[None, :, None]  # [1, B, 1]
-    if isinstance(state, tuple):
-        return tuple(s * keep for s in state)  # type: ignore[return-value]
-    return state * keep
-
-
-def _first(state: State) -> torch.Tensor:
-    return state[0] if isinstance(state, tuple) else state
-
-
 class StreamLMTask:
-    """Loss for :class:`~seqrnn.textgen.batches.StreamBatches` batches on a per-step network
+    """Loss for :class:`~seqrnn.data.streams.StreamBatches` batches on a per-step network
     (``net(x [B, T], state) -> (logits [B, T, V], state)``)."""
 
     def __init__(self) -> None:

@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 
 from seqrnn.config import from_dict, merge, resolve, to_dict
+from seqrnn.data.streams import StreamBatches
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import ConfigError
 from seqrnn.models.neural import default_device
 from seqrnn.nn.encoder import EncoderConfig
 from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
-from seqrnn.textgen.batches import StreamBatches
 from seqrnn.textgen.corpus import Level, read_texts, split_tail, tokenize
 from seqrnn.textgen.evaluate import TextScores, score_text
 from seqrnn.textgen.model import TextModel, load_text_model, text_model_meta

@@ -77,7 +77,7 @@ TASKS: dict[str, TunableTask] = {
     # Only the recurrent network (model = "rnn") trains in epochs with a val_loss.
     "classify": TunableTask(
         name="classify",
-        build="seqrnn.classify.workflow:config_from_dict",
+        build="seqrnn.classify.workflow:network_config_from_dict",
         fit="seqrnn.classify.runs:train",
         train_command="seqrnn classify train --config",
     ),

@@ -1,0 +1,129 @@
+"""The default classifier: choose between the network, the bag-of-words baselines and the
+network averaged with naive Bayes by cross-validation on the training part only.
+
+With 10k labelled sentences a recurrent network sits near the bag-of-words ceiling, and on
+data nobody tuned it for it can lose to naive Bayes. So ``model = "auto"`` runs a small
+stratified k-fold (``select_folds``) *inside the training texts it was given* and keeps the
+candidate with the best mean held-out accuracy (ties go to the cheaper one, in the order of
+:data:`CANDIDATES`); test texts are never read. The choice and every candidate's score are
+recorded in the fitted model's metadata (``chosen``, ``selection``) and logged.
+
+A pretrained encoder (``pretrain``) is prepared once, on all the training texts, and shared
+by the inner folds: its language models read the inner held-out texts without their labels,
+as they would read any unlabelled text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+
+from seqrnn.classify.models import TextClassifier
+from seqrnn.classify.readers import LabelledTexts
+from seqrnn.config import replace
+
+if TYPE_CHECKING:
+    from seqrnn.classify.pretrain import PretrainedEncoder
+    from seqrnn.classify.workflow import ClassifyConfig, FitResult
+
+logger = logging.getLogger(__name__)
+
+#: the candidates, cheapest first (a tie keeps the earlier one)
+CANDIDATES = ("nb", "logreg", "rnn+nb", "rnn")
+
+
+class AveragedClassifier:
+    """The mean of several classifiers' probabilities (same labels in the same order)."""
+
+    def __init__(self, members: Sequence[TextClassifier]):
+        self.members = list(members)
+        self.labels = list(members[0].labels)
+        if any(list(m.labels) != self.labels for m in self.members):
+            raise ValueError("averaged classifiers must share their labels")
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return np.mean([m.predict_proba(texts) for m in self.members], axis=0)  # [N, K]
+
+
+def fit_average(
+    config: ClassifyConfig,
+    train: LabelledTexts,
+    val: LabelledTexts | None,
+    encoder: PretrainedEncoder | None,
+) -> FitResult:
+    """The network (early-stopped on ``val``, or on a held-out share of ``train``) and naive
+    Bayes (on all of ``train``), averaged."""
+    from seqrnn.classify.workflow import FitResult, fit, split_validation
+
+    net_train = train
+    if val is None:
+        net_train, val = split_validation(train, config.data.val_fraction, config.train.seed)
+    net = fit(replace(config, model="rnn"), net_train, val, encoder=encoder)
+    nb = fit(replace(config, model="nb"), train)
+    model = AveragedClassifier([net.model, nb.model])
+    meta = {"kind": "average", "members": [net.meta, nb.meta]}
+    seconds = net.seconds + nb.seconds
+    return FitResult(model, net.history, seconds, meta, net.run_dir, net.encoder)
+
+
+def choose(
+    config: ClassifyConfig, train: LabelledTexts, encoder: PretrainedEncoder | None
+) -> tuple[str, dict[str, float]]:
+    """The candidate with the best mean accuracy over ``config.select_folds`` folds of
+    ``train`` (only ``train`` is read), and every candidate's mean accuracy."""
+    from seqrnn.classify.workflow import fit, split_validation
+
+    folds = StratifiedKFold(config.select_folds, shuffle=True, random_state=config.train.seed)
+    scores: dict[str, list[float]] = {c: [] for c in CANDIDATES}
+    for inner_tr, inner_te in folds.split(np.zeros(len(train)), train.labels):
+        part, held = train.subset(inner_tr), train.subset(inner_te)
+        truth = np.array(held.labels)
+        proba: dict[str, np.ndarray] = {}
+        labels: list[str] = []
+        for kind in ("nb", "logreg"):
+            fitted = fit(replace(config, model=kind), part)
+            proba[kind], labels = fitted.model.predict_proba(held.texts), fitted.model.labels
+        net_part, val = split_validation(part, config.data.val_fraction, config.train.seed)
+        net = fit(replace(config, model="rnn"), net_part, val, encoder=encoder)
+        proba["rnn"] = net.model.predict_proba(held.texts)
+        proba["rnn+nb"] = (proba["rnn"] + proba["nb"]) / 2
+        for kind in CANDIDATES:
+            predicted = np.array(labels)[proba[kind].argmax(1)]
+            scores[kind].append(float((predicted == truth).mean()))
+    means = {k: round(float(np.mean(v)), 4) for k, v in scores.items()}
+    best = max(CANDIDATES, key=lambda k: (means[k], -CANDIDATES.index(k)))
+    logger.info(
+        "model choice by %d-fold CV on the training part: %s -> %s", len(scores["nb"]), means, best
+    )
+    return best, means
+
+
+def fit_auto(
+    config: ClassifyConfig,
+    train: LabelledTexts,
+    val: LabelledTexts | None,
+    encoder: PretrainedEncoder | None,
+) -> FitResult:
+    """Choose (:func:`choose`), then fit the chosen candidate on all of ``train``."""
+    from seqrnn.classify.workflow import fit, prepare_encoder, split_validation
+
+    if encoder is None and config.pretrain.active:
+        encoder = prepare_encoder(config, train.texts)
+    chosen, means = choose(config, train, encoder)
+    if chosen == "rnn" and val is None:
+        train, val = split_validation(train, config.data.val_fraction, config.train.seed)
+    fitted = fit(
+        replace(config, model=chosen), train, val if "rnn" in chosen else None, encoder=encoder
+    )
+    fitted.meta = {**fitted.meta, "chosen": chosen, "selection": means}
+    return fitted
+
+
+def selection_report(meta: dict[str, Any]) -> str:
+    """One line saying what the default chose and why."""
+    means = ", ".join(f"{k} {v:.4f}" for k, v in meta["selection"].items())
+    return f"chose {meta['chosen']} (mean accuracy over the training part's folds: {means})"
