@@ -18,6 +18,8 @@ log parser, and the stream side: :func:`follow` (a live stream, chunk by chunk, 
 memory) and :func:`judge_stream` (one long recorded stream).
 """
 
+from seqrnn.anomaly.calibration import Calibration, CalibrationConfig, read_calibration
+from seqrnn.anomaly.fit import train_detector
 from seqrnn.anomaly.grouping import grouping_accuracy
 from seqrnn.anomaly.inputs import SessionSet, read_labelled_csv, read_session_set, read_templates
 from seqrnn.anomaly.parse import (
@@ -46,13 +48,14 @@ from seqrnn.anomaly.training import (
     detector_config_from_dict,
     detector_resume_config,
 )
-from seqrnn.anomaly.training import train_distinct as train_detector
 from seqrnn.anomaly.workflow import DetectConfig, Detection, build_detector, detect, load_detector
 
 __all__ = [
     "HDFS_HEADER",
     "MASKS",
     "Alert",
+    "Calibration",
+    "CalibrationConfig",
     "DetectConfig",
     "Detection",
     "DetectorConfig",
@@ -75,6 +78,7 @@ __all__ = [
     "masks_for",
     "parse_files",
     "parse_lines",
+    "read_calibration",
     "read_labelled_csv",
     "read_session_set",
     "read_templates",
