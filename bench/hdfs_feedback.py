@@ -10,7 +10,8 @@ Trains the default ``train-detector`` recipe on ``--train-sessions`` random sess
 ``seqrnn detect --feedback`` calls) then fine-tunes a new run with its training sessions
 replayed. Printed before and after, in the same run: the false-positive rate on the *other*
 normal test sessions (not fed back), the recall on the 16,838 abnormal ones, how many of the
-fed-back sessions are still flagged, and the seconds the update took.
+fed-back sessions are still flagged, and the seconds the update took. ``--lr`` replaces the
+feedback learning rate (default: ``FeedbackConfig``'s, the training one).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ import torch
 
 from seqrnn.anomaly import DetectConfig, detect, detector_config_from_dict, train_detector
 from seqrnn.anomaly.detectors import TopG
-from seqrnn.anomaly.feedback import update_from_feedback
+from seqrnn.anomaly.feedback import FeedbackConfig, update_from_feedback
 from seqrnn.anomaly.inputs import SessionSet, read_labelled_csv, read_session_set
+from seqrnn.config import resolve
 from seqrnn.data.readers import read_sessions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,6 +58,7 @@ def main() -> None:
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "hdfs_deeplog"))
     parser.add_argument("--train-sessions", type=int, default=100)
     parser.add_argument("--feedback", type=int, default=50)
+    parser.add_argument("--lr", type=float, default=None, help="Feedback learning rate.")
     args = parser.parse_args()
     torch.set_num_threads(1)
     data = Path(args.data)
@@ -78,7 +81,10 @@ def main() -> None:
     )
     print("before: " + figures(trained.model, normal, others, abnormal, fed))
     began = time.perf_counter()
-    update = update_from_feedback(trained.run_dir, [normal.sessions[i] for i in fed], TopG(9))
+    settings = {} if args.lr is None else {"train": {"learning_rate": args.lr}}
+    feedback = resolve(FeedbackConfig, settings)
+    marked = [normal.sessions[i] for i in fed]
+    update = update_from_feedback(trained.run_dir, marked, TopG(9), feedback)
     seconds = time.perf_counter() - began
     print("after:  " + figures(update.model, normal, others, abnormal, fed))
     print(
