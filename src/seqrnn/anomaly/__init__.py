@@ -12,12 +12,18 @@
 * :mod:`~seqrnn.anomaly.training`: training on distinct windows weighted by their counts.
 
 Public API (see docs/api.md): :func:`train_detector` (a :class:`DetectorConfig` whose defaults
-are the HDFS recipe), :func:`load_detector`, :func:`detect` (a :class:`DetectConfig` in, a
-:class:`Detection` with verdicts, metrics and explanations out), the session readers and the
-log parser, and the stream side: :func:`follow` (a live stream, chunk by chunk, in bounded
-memory) and :func:`judge_stream` (one long recorded stream).
+are the HDFS recipe, with restarts and an optional false-alarm budget: :mod:`~seqrnn.anomaly.fit`,
+:mod:`~seqrnn.anomaly.restarts`, :mod:`~seqrnn.anomaly.calibration`), :func:`update_from_feedback`
+(:mod:`~seqrnn.anomaly.feedback`), :func:`load_detector`, :func:`detect_config_for` (a run's
+calibrated budget), :func:`detect` (a :class:`DetectConfig` in, a :class:`Detection` with
+verdicts, metrics and explanations out), the session readers and the log parser, and the
+stream side: :func:`follow` (a live stream, chunk by chunk, in bounded memory) and
+:func:`judge_stream` (one long recorded stream).
 """
 
+from seqrnn.anomaly.calibration import Calibration, CalibrationConfig, read_calibration
+from seqrnn.anomaly.feedback import FeedbackConfig, FeedbackResult, update_from_feedback
+from seqrnn.anomaly.fit import train_detector
 from seqrnn.anomaly.grouping import grouping_accuracy
 from seqrnn.anomaly.inputs import SessionSet, read_labelled_csv, read_session_set, read_templates
 from seqrnn.anomaly.parse import (
@@ -46,16 +52,26 @@ from seqrnn.anomaly.training import (
     detector_config_from_dict,
     detector_resume_config,
 )
-from seqrnn.anomaly.training import train_distinct as train_detector
-from seqrnn.anomaly.workflow import DetectConfig, Detection, build_detector, detect, load_detector
+from seqrnn.anomaly.workflow import (
+    DetectConfig,
+    Detection,
+    build_detector,
+    detect,
+    detect_config_for,
+    load_detector,
+)
 
 __all__ = [
     "HDFS_HEADER",
     "MASKS",
     "Alert",
+    "Calibration",
+    "CalibrationConfig",
     "DetectConfig",
     "Detection",
     "DetectorConfig",
+    "FeedbackConfig",
+    "FeedbackResult",
     "FollowStep",
     "LogParser",
     "ParseConfig",
@@ -65,6 +81,7 @@ __all__ = [
     "StreamVerdict",
     "build_detector",
     "detect",
+    "detect_config_for",
     "detector_config_from_dict",
     "detector_resume_config",
     "follow",
@@ -75,10 +92,12 @@ __all__ = [
     "masks_for",
     "parse_files",
     "parse_lines",
+    "read_calibration",
     "read_labelled_csv",
     "read_session_set",
     "read_templates",
     "train_detector",
+    "update_from_feedback",
     "write_parsed",
     "write_report",
     "write_stream_report",

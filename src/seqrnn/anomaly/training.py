@@ -29,6 +29,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from seqrnn.anomaly.calibration import CalibrationConfig
+from seqrnn.anomaly.restarts import RestartConfig
 from seqrnn.anomaly.sessions import with_end_marker
 from seqrnn.config import replace, resolve
 from seqrnn.data.formats import read_sequences, split_validation, targets_for
@@ -73,6 +75,17 @@ class DistinctWindowBatches:
         self.shuffle = shuffle
         self.seed = seed
 
+    @classmethod
+    def from_rows(
+        cls, rows: torch.Tensor, weights: torch.Tensor, batch_size: int, seed: int = 0
+    ) -> DistinctWindowBatches:
+        """Batches of given distinct ``rows [U, L + 1]`` with their ``weights [U]``."""
+        source = cls.__new__(cls)
+        source.rows, source.weights = rows, weights.float()
+        source.counts = torch.ones(len(rows), dtype=torch.long)
+        source.batch_size, source.shuffle, source.seed = batch_size, True, seed
+        return source
+
     def batches(self, epoch: int) -> Iterator[Batch]:
         n = len(self.rows)
         if self.shuffle:
@@ -108,8 +121,9 @@ class WeightedNextSymbolTask:
 class DetectorConfig(ns.RunConfig):
     """A detector's training run: a next-symbol run whose defaults are the recipe behind the
     HDFS figures in docs/anomaly.md (window 10, one-hot inputs, 2x64 LSTM, distinct windows,
-    30 epochs of batches of 128 at learning rate 0.01, all sessions for training). Any key
-    given replaces only itself."""
+    30 epochs of batches of 128 at learning rate 0.01, all sessions for training, the best of
+    3 restarts by a training-data criterion; no calibration unless ``calibration.target_fpr``
+    is set). Any key given replaces only itself."""
 
     data: ns.DataConfig = field(
         default_factory=lambda: ns.DataConfig(
@@ -124,6 +138,8 @@ class DetectorConfig(ns.RunConfig):
     train: TrainConfig = field(
         default_factory=lambda: TrainConfig(epochs=30, batch_size=128, learning_rate=0.01)
     )
+    restarts: RestartConfig = field(default_factory=RestartConfig)
+    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
 
 
 def detector_config_from_dict(data: dict[str, Any]) -> DetectorConfig:
@@ -139,15 +155,23 @@ def detector_resume_config(run_dir: str | Path) -> DetectorConfig:
 class DistinctRecipe:
     """``seqrnn train-detector``'s part of the life cycle: distinct windows, weighted."""
 
-    def __init__(self, config: ns.RunConfig, end_marker: bool = True):
+    def __init__(
+        self,
+        config: ns.RunConfig,
+        end_marker: bool = True,
+        sessions: list | None = None,
+        extra: dict[str, Any] | None = None,
+    ):
         self.config = config
         self.end_marker = end_marker
+        self.sessions = sessions  # raw sessions to train on instead of reading data.train
+        self.extra = extra or {}  # added to the report (a calibration, the restarts)
         self.inner = ns.NextSymbolRecipe(config)  # wraps and reports the same way
         self.val_sequences: list[np.ndarray] = []
 
     def build(self, ctx: distributed.DistContext) -> lifecycle.Parts:
         config, d = self.config, self.config.data
-        raw = read_sequences(d.train, d.format)
+        raw = self.sessions if self.sessions is not None else read_sequences(d.train, d.format)
         if d.val:
             train_raw, val_raw = raw, read_sequences(d.val, d.format)
         else:
@@ -182,6 +206,7 @@ class DistinctRecipe:
         out: dict[str, Any] = {"model": model.describe()}
         targets = targets_for(self.config.data.format)
         out.update(ns.validation_report(model, self.val_sequences, targets))
+        out.update(self.extra)
         return out
 
 
@@ -190,21 +215,25 @@ def train_distinct(
     callbacks: Sequence[Callback] = (),
     end_marker: bool = True,
     resume: str | Path | None = None,
+    sessions: list | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> ns.TrainResult:
     """Train a last-head next-symbol model on the distinct windows of ``config.data.train``
     (sessions or streams, as :func:`seqrnn.next_symbol.train` reads them), weighted as
     ``config.data.window_weights`` says (unset: ``distinct``; the run's ``config.json``
-    records the value used), through the shared life cycle (run folder, resume, signals,
-    torchrun, ``metrics.json`` with the validation figures, ``history.png``).
+    records the value used), or on ``sessions`` (raw keys) when given, through the shared life
+    cycle (run folder, resume, signals, torchrun, ``metrics.json`` with the validation
+    figures, ``history.png``).
 
     ``end_marker`` appends ``<eos>`` to every session, so the model learns where sessions end
     and detection can flag a session that stops (or goes on) where normal ones do not; the
-    symbol lives in the saved vocabulary, which is how detection knows to use it."""
+    symbol lives in the saved vocabulary, which is how detection knows to use it. ``extra``
+    goes into ``metrics.json`` with the report."""
     if config.model.head is not Head.LAST:
         raise ConfigError("distinct-window training is for last-head (window -> next) models")
     weights = config.data.window_weights or ns.WindowWeights.DISTINCT
     config = replace(config, data=replace(config.data, window_weights=weights))
-    recipe = DistinctRecipe(config, end_marker)
+    recipe = DistinctRecipe(config, end_marker, sessions, extra)
     result = lifecycle.run(config, recipe, callbacks, resume)
     model = recipe.inner.wrap(result.net)
     return ns.TrainResult(result.run_dir, model, result.history, result.metrics)

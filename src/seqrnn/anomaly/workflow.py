@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from seqrnn.anomaly.calibration import Calibration, Statistic, read_calibration
 from seqrnn.anomaly.detectors import (
     Detector,
     Method,
@@ -35,6 +36,7 @@ from seqrnn.anomaly.evaluation import DetectionMetrics, evaluate
 from seqrnn.anomaly.explain import explain
 from seqrnn.anomaly.inputs import SessionSet
 from seqrnn.anomaly.sessions import SessionScores, Verdicts, judge, score_sessions
+from seqrnn.config import from_dict
 from seqrnn.data.windows import Targets
 from seqrnn.errors import CheckpointError, ConfigError
 from seqrnn.models.base import NextSymbolModel
@@ -98,6 +100,29 @@ def load_detector(path: str | Path, verb: str = "detection") -> NextSymbolModel:
             f"of log keys; {verb} needs {KEY_MODELS_NEEDED}, trained on sessions"
         )
     return model
+
+
+#: the settings that choose a detector; given any of them, a run's calibration is not applied
+DETECTOR_KEYS = ("method", "g", "threshold", "quantile")
+
+
+def detect_config_for(
+    model_path: str | Path, settings: dict[str, Any]
+) -> tuple[DetectConfig, Calibration | None]:
+    """The detection settings for the model at ``model_path``: ``settings`` (``None`` values
+    are unset) over the defaults, or, when none of :data:`DETECTOR_KEYS` is set and the run
+    was calibrated (``train-detector --target-fpr``), its fitted detector; the calibration
+    applied is returned too (``None``: none)."""
+    given = {k: v for k, v in settings.items() if v is not None}
+    calibration = read_calibration(model_path)
+    if calibration is not None and not any(k in given for k in DETECTOR_KEYS):
+        if Statistic(calibration.statistic) is Statistic.RANK:
+            given.update(method=Method.TOP_G, g=int(calibration.threshold))
+        else:
+            given.update(method=Method.NLL, threshold=calibration.threshold)
+    else:
+        calibration = None
+    return from_dict(DetectConfig, given, "detect"), calibration
 
 
 def aggregator_for(model: NextSymbolModel, config: DetectConfig) -> SessionAggregator:

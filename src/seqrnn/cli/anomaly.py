@@ -10,6 +10,8 @@ import numpy as np
 
 from seqrnn.anomaly.baselines import Baseline, fit_baseline
 from seqrnn.anomaly.detectors import Method
+from seqrnn.anomaly.feedback import FeedbackConfig, update_from_feedback
+from seqrnn.anomaly.fit import describe_extras, train_detector
 from seqrnn.anomaly.inputs import (
     SessionSet,
     read_labelled_csv,
@@ -20,12 +22,8 @@ from seqrnn.anomaly.inputs import (
 from seqrnn.anomaly.parse import HDFS_HEADER
 from seqrnn.anomaly.report import write_report, write_stream_report
 from seqrnn.anomaly.stream import follow, follow_parser
-from seqrnn.anomaly.training import (
-    detector_config_from_dict,
-    detector_resume_config,
-    train_distinct,
-)
-from seqrnn.anomaly.workflow import DetectConfig, build_detector, detect, load_detector
+from seqrnn.anomaly.training import detector_config_from_dict, detector_resume_config
+from seqrnn.anomaly.workflow import build_detector, detect, detect_config_for, load_detector
 from seqrnn.cli.common import (
     RESUME_OPTION,
     friendly_errors,
@@ -38,11 +36,11 @@ from seqrnn.cli.next_symbol import _train_options  # the same flags as `seqrnn t
 from seqrnn.cli.types import (
     NON_NEGATIVE,
     NON_NEGATIVE_INT,
+    OPEN_FRACTION,
     POSITIVE,
     POSITIVE_INT,
     PROBABILITY,
 )
-from seqrnn.config import from_dict
 from seqrnn.io.atomic import check_replaceable
 from seqrnn.io.chunks import read_chunks
 from seqrnn.next_symbol import training as ns
@@ -94,23 +92,19 @@ def _validation(val, val_csv, fmt="sessions") -> SessionSet | None:
     help="Session files: keys per line, or 'ID,KEYS' / 'ID KEYS' (default: the model's).",
 )
 @click.option(
-    "--method", type=click.Choice([m.value for m in Method]), default="top_g", show_default=True
+    "--method",
+    type=click.Choice([m.value for m in Method]),
+    help="[default: the run's calibrated budget (train-detector --target-fpr), else top_g]",
 )
 @click.option(
     "-g",
     "--g",
     type=POSITIVE_INT,
-    default=9,
-    show_default=True,
-    help="top-g: the key must be among the g likeliest.",
+    help="top-g: the key must be among the g likeliest [default: 9].",
 )
 @click.option("--threshold", type=NON_NEGATIVE, help="-log p threshold (method nll).")
 @click.option(
-    "--quantile",
-    type=PROBABILITY,
-    default=0.999,
-    show_default=True,
-    help="Method quantile: of normal --val scores.",
+    "--quantile", type=PROBABILITY, help="Method quantile: of normal --val scores [default: 0.999]."
 )
 @click.option("--val", multiple=True, help="Normal validation sessions (quantile / best_f1).")
 @click.option("--val-csv", multiple=True, help="Labelled validation CSV (best_f1).")
@@ -171,6 +165,13 @@ def _validation(val, val_csv, fmt="sessions") -> SessionSet | None:
     show_default=True,
     help="With --follow: sessions remembered.",
 )
+@click.option(
+    "--feedback",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Sessions an operator marked normal: fine-tune MODEL on them (with its training "
+    "sessions replayed) into a new run folder, then judge with it.",
+)
+@click.option("--replay", help="With --feedback: training sessions (default: MODEL's own).")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
 def detect_cmd(
@@ -179,13 +180,16 @@ def detect_cmd(
     """Judge sessions of MODEL's keys (any next-symbol model: LSTM, Markov, Naive Bayes)."""
     setup_logging(verbose)
     m = load_detector(model, "`seqrnn detect`")
-    config = from_dict(
-        DetectConfig,
-        {k: opts[k] for k in ("method", "g", "threshold", "quantile", "targets", "min_length")},
-        "detect",
-    )
+    keys = ("method", "g", "threshold", "quantile", "targets", "min_length")
+    config, calibration = detect_config_for(model, {k: opts[k] for k in keys})
+    if calibration is not None:
+        click.echo(calibration.describe())
     fmt = opts["fmt"] or m.input_format.value
     detector = build_detector(m, config, _validation(val, val_csv, fmt))
+    if opts["feedback"]:
+        m = _feedback(model, detector, opts["feedback"], opts["replay"])
+        if not (data or normal or abnormal or csv or follow or opts["stream_file"]):
+            return None
     if follow:
         return _follow(m, detector, opts)
     if opts["stream_file"]:
@@ -207,6 +211,20 @@ def detect_cmd(
             click.echo(_metrics_line("projected", result.metrics.projected(opts["project_normal"])))
     for p in paths:
         click.echo(f"wrote {p}")
+
+
+def _feedback(model, detector, path, replay):
+    """``--feedback``: the updated model (a new run folder), with what the update did."""
+    sessions = read_session_set(path).sessions
+    result = update_from_feedback(model, sessions, detector, FeedbackConfig(replay=replay))
+    r = result.record
+    click.echo(
+        f"feedback: {r['sessions']:,} sessions ({r['distinct_sessions']:,} distinct) learnt in "
+        f"{r['seconds']:.1f} s ({r['epochs']} epochs); {r['still_flagged']} still flagged by "
+        f"{detector.describe()}"
+    )
+    click.echo(f"wrote {result.run_dir} (the model judging below; {model} is unchanged)")
+    return result.model
 
 
 def _stream_file(m, detector, path, window, out) -> None:
@@ -286,6 +304,32 @@ def baseline_cmd(kind, train, fmt, order, window, alpha, out):
     "count as much as frequent ones; count: each window as often as it occurs (likelihood).",
 )
 @click.option(
+    "--restarts",
+    "restarts__count",
+    type=POSITIVE_INT,
+    help="Candidates trained (seeds seed, seed+1, ...); the one a training-data criterion "
+    "prefers is kept [default: 3; 1: no restarts].",
+)
+@click.option(
+    "--target-fpr",
+    "calibration__target_fpr",
+    type=OPEN_FRACTION,
+    help="False-alarm budget: fit a threshold on held-out folds of the training sessions "
+    "(cross-fitting), recorded in the run and applied by detect.",
+)
+@click.option(
+    "--folds",
+    "calibration__folds",
+    type=click.IntRange(min=2),
+    help="Cross-fitting folds for --target-fpr [default: 5].",
+)
+@click.option(
+    "--calibrate-on",
+    "calibration__statistic",
+    type=click.Choice(["nll", "rank"]),
+    help="Fit a -log p threshold (nll, default) or the g of top-g (rank).",
+)
+@click.option(
     "--end-marker/--no-end-marker",
     default=True,
     show_default=True,
@@ -305,12 +349,14 @@ def train_detector_cmd(config_file, end_marker, resume, progress, verbose, **fla
         config = detector_config_from_dict(merge_config(config_file, flags))
     callbacks = train_callbacks(progress)
     result = interruptible(
-        "train-detector", lambda: train_distinct(config, callbacks, end_marker, resume)
+        "train-detector", lambda: train_detector(config, callbacks, end_marker, resume)
     )
     if not is_main_process():
         return
     last = result.history[-1] if result.history else {}
     click.echo(f"run folder: {result.run_dir}")
+    for line in describe_extras(result.metrics):
+        click.echo(line)
     click.echo("last epoch: " + ", ".join(f"{k}={v:.4g}" for k, v in last.items()))
 
 
