@@ -81,6 +81,13 @@ def _train_options(fn):
         *train_options("epochs", "batch_size", "lr", "clip", "patience", "seed", "device"),
         *train_options("runs_dir", "name", "tensorboard"),
         click.option("--mlp-baseline/--no-mlp-baseline", "mlp_baseline", default=None),
+        click.option(
+            "--choose/--no-choose",
+            "choose",
+            default=None,
+            help="Backtest the network against the naive forecasts on the training part and "
+            "forecast with the winner (default: on).",
+        ),
     ]
     return apply_options(fn, opts)
 
