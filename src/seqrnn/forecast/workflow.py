@@ -16,6 +16,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as with_fields
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ import torch
 from seqrnn.config import from_dict, replace, resolve, to_dict
 from seqrnn.errors import InputError
 from seqrnn.forecast.baselines import naive_baselines
-from seqrnn.forecast.choice import Choice, choose, chosen_forecaster
+from seqrnn.forecast.choice import NETWORK, Choice, choose
 from seqrnn.forecast.evaluation import Evaluation, Split, WindowMode, evaluate, forecast_from
 from seqrnn.forecast.nets import Architecture, ForecastNet, ModelConfig, Strategy
 from seqrnn.forecast.neural import NeuralForecaster, prepare
@@ -242,7 +243,7 @@ def train(
         box["evals"] = evals = _evaluations(forecaster, series, split, config)
         metrics: dict[str, Any] = {e.name: e.metrics for e in evals}
         if config.choose:
-            box["choice"], box["default"] = _default(forecaster, series, split, config)
+            box["choice"], box["default"] = _default(evals, series, split, config)
             metrics["choice"] = box["choice"].to_dict()
             metrics["default"] = box["default"].metrics
         return metrics
@@ -273,11 +274,11 @@ def _evaluations(
 
 
 def _default(
-    forecaster: NeuralForecaster, series: Series, split: Split, config: ForecastConfig
+    evals: list[Evaluation], series: Series, split: Split, config: ForecastConfig
 ) -> tuple[Choice, Evaluation]:
-    """Choose the default by a backtest on the training part (:mod:`~seqrnn.forecast.choice`)
-    and evaluate the chosen forecaster on both parts, as ``default = <name>``."""
-    cfg, season = config.model, config.data.season
+    """Choose the default by a backtest on the training part (:mod:`~seqrnn.forecast.choice`);
+    its evaluation is the chosen forecaster's among ``evals`` (the network's first, then the
+    baselines' on the same split and targets), named ``default = <name>``."""
     choice = choose(
         series,
         config,
@@ -286,10 +287,11 @@ def _default(
         config.choice_folds,
     )
     logger.info("default: %s (%s)", choice.chosen, choice.reason)
-    chosen = chosen_forecaster(choice, forecaster, season)
-    default = evaluate(chosen, series, split, cfg.horizon, season, cfg.look_back)
-    default.name = f"default = {choice.chosen}"
-    return choice, default
+    if choice.chosen == NETWORK:
+        chosen = evals[0]
+    else:
+        chosen = next(e for e in evals if e.name == choice.chosen)
+    return choice, with_fields(chosen, name=f"default = {choice.chosen}")
 
 
 def load_choice(path: str | Path) -> Choice | None:
