@@ -15,19 +15,10 @@ from seqrnn.forecast.metrics import METRICS
 SERIES = forecast.Series(10 + np.sin(np.arange(72) * 2 * np.pi / 12) + np.arange(72) * 0.05)
 
 
-def small(**over):
-    base = {
-        "data": {"season": 12},
-        "model": {"look_back": 4, "encoder": {"hidden_size": 8}},
-        "train": {"epochs": 2},
-        "runs_dir": "",
-        "mlp_baseline": False,
-    }
-    return forecast.config_from_dict({**base, **over})
-
-
-def test_backtest_runs_the_network_and_every_baseline_on_the_same_folds():
-    results = forecast.backtest(small(), SERIES, folds=3, initial=48, step=6, steps_ahead=2)
+def test_backtest_runs_the_network_and_every_baseline_on_the_same_folds(small_config):
+    results = forecast.backtest(
+        small_config(train={"epochs": 2}), SERIES, folds=3, initial=48, step=6, steps_ahead=2
+    )
     names = [r.name for r in results]
     assert names[0].startswith("lstm") and "seasonal naive" in " ".join(names).lower()
     ends = {tuple(row["train_end"] for row in r.folds) for r in results}
@@ -37,11 +28,18 @@ def test_backtest_runs_the_network_and_every_baseline_on_the_same_folds():
         assert "fold" not in r.mean and "train_end" not in r.mean
 
 
-def test_evaluate_saved_puts_the_model_first_and_write_evaluation_writes_its_files(tmp_path):
+def test_evaluate_saved_puts_the_model_first_and_write_evaluation_writes_its_files(
+    small_config, tmp_path
+):
     csv = tmp_path / "series.csv"
     csv.write_text("value\n" + "\n".join(f"{v:.4f}" for v in SERIES.values) + "\n")
     run = forecast.train(
-        small(runs_dir=str(tmp_path / "runs"), name="r", data={"path": str(csv), "season": 12})
+        small_config(
+            train={"epochs": 2},
+            runs_dir=str(tmp_path / "runs"),
+            name="r",
+            data={"path": str(csv), "season": 12},
+        )
     ).run_dir
     evals, series = forecast.evaluate_saved(run)
     assert len(series) == 72 and evals[0].name.startswith("lstm")

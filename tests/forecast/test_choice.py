@@ -11,17 +11,6 @@ from seqrnn.forecast.choice import Choice, backtest_blocks, choose, chosen_forec
 from seqrnn.forecast.workflow import load_choice
 
 
-def small(**over):
-    base = {
-        "data": {"season": 12},
-        "model": {"look_back": 4, "encoder": {"hidden_size": 8}},
-        "train": {"epochs": 3},
-        "runs_dir": "",
-        "mlp_baseline": False,
-    }
-    return forecast.config_from_dict({**base, **over})
-
-
 def random_walk(n=120, seed=0):
     return 100 + np.cumsum(np.random.default_rng(seed).normal(0, 1, n))
 
@@ -32,18 +21,18 @@ def test_blocks_end_at_the_training_part_and_refuse_a_too_short_fit():
     assert backtest_blocks(20, 5, 2, 6) == [(8, 14), (14, 20)]  # a block holds the horizon
 
 
-def test_a_random_walk_gets_persistence_when_the_network_loses_the_backtest():
+def test_a_random_walk_gets_persistence_when_the_network_loses_the_backtest(small_config):
     series = forecast.Series(random_walk())
     bad = forecast.Persistence()  # stands in for a network that forecasts far off
     bad.predict_at = lambda y, origins, horizon, cov=None: np.full((len(origins), horizon), 0.0)
-    choice = choose(series, small(), 80, lambda seen, n: bad)
+    choice = choose(series, small_config(), 80, lambda seen, n: bad)
     assert choice.chosen in ("persistence", "drift")
     assert "beat the network" in choice.reason
     assert choice.backtest["network"] > choice.backtest[choice.chosen]
     assert chosen_forecaster(choice, bad, 12).name == choice.chosen
 
 
-def test_the_choice_never_reads_the_test_part():
+def test_the_choice_never_reads_the_test_part(small_config):
     y = random_walk()
     poisoned = y.copy()
     poisoned[80:] = 1e9  # the test part of an 80-value training part
@@ -53,15 +42,17 @@ def test_the_choice_never_reads_the_test_part():
         seen_lengths.append(len(seen))
         return forecast.Persistence()
 
-    a = choose(forecast.Series(y), small(), 80, fit)
-    b = choose(forecast.Series(poisoned), small(), 80, fit)
+    a = choose(forecast.Series(y), small_config(), 80, fit)
+    b = choose(forecast.Series(poisoned), small_config(), 80, fit)
     assert a == b and max(seen_lengths) == 80
 
 
-def test_train_records_the_choice_and_predict_can_read_it_back(tmp_path):
+def test_train_records_the_choice_and_predict_can_read_it_back(small_config, tmp_path):
     csv = tmp_path / "walk.csv"
     csv.write_text("value\n" + "\n".join(f"{v:.4f}" for v in random_walk(96)) + "\n")
-    config = small(runs_dir=str(tmp_path / "runs"), name="r", data={"path": str(csv), "season": 12})
+    config = small_config(
+        runs_dir=str(tmp_path / "runs"), name="r", data={"path": str(csv), "season": 12}
+    )
     result = forecast.train(config)
     assert result.choice is not None and result.default is not None
     assert result.default.name == f"default = {result.choice.chosen}"
@@ -77,6 +68,6 @@ def test_train_records_the_choice_and_predict_can_read_it_back(tmp_path):
     assert Choice.from_dict(result.choice.to_dict()) == result.choice
 
 
-def test_choose_false_trains_the_network_only():
-    result = forecast.train(small(choose=False), series=forecast.Series(random_walk(96)))
+def test_choose_false_trains_the_network_only(small_config):
+    result = forecast.train(small_config(choose=False), series=forecast.Series(random_walk(96)))
     assert result.choice is None and result.default is None

@@ -10,24 +10,11 @@ from click.testing import CliRunner
 
 from seqrnn.cli.main import cli
 from seqrnn.errors import CheckpointError, ConfigError
-from seqrnn.forecast import Series, config_from_dict, load_model, train
+from seqrnn.forecast import Series, load_model, train
 from seqrnn.io.checkpoint import Checkpoint, save_checkpoint
 from seqrnn.train.callbacks import Callback
 
 SERIES = Series(10 + np.sin(np.arange(72) * 2 * np.pi / 12) + np.arange(72) * 0.05)
-
-
-def small(**over):
-    base = {
-        "data": {"season": 12},
-        "model": {"look_back": 4, "encoder": {"hidden_size": 8}},
-        "train": {"epochs": 3},
-        "runs_dir": "",
-        "mlp_baseline": False,
-    }
-    for key, value in over.items():
-        base[key] = {**base.get(key, {}), **value} if isinstance(value, dict) else value
-    return config_from_dict(base)
 
 
 class Recorder(Callback):
@@ -38,17 +25,17 @@ class Recorder(Callback):
         self.rows.append(row)
 
 
-def test_callbacks_see_val_loss_every_epoch():
+def test_callbacks_see_val_loss_every_epoch(small_config):
     rec = Recorder()
-    result = train(small(data={"val_fraction": 0.25}), [rec], series=SERIES)
+    result = train(small_config(data={"val_fraction": 0.25}), [rec], series=SERIES)
     assert len(rec.rows) == 3 and all(np.isfinite(r["val_loss"]) for r in rec.rows)
     assert [r["epoch"] for r in result.history] == [1, 2, 3]
-    without = train(small(), series=SERIES)
+    without = train(small_config(), series=SERIES)
     assert "val_loss" not in without.history[-1]
 
 
-def test_run_folder_and_model_file_round_trip(tmp_path):
-    result = train(small(runs_dir=str(tmp_path), name="r", mlp_baseline=True), series=SERIES)
+def test_run_folder_and_model_file_round_trip(small_config, tmp_path):
+    result = train(small_config(runs_dir=str(tmp_path), name="r", mlp_baseline=True), series=SERIES)
     run = result.run_dir
     for name in (
         "config.json",
@@ -119,13 +106,13 @@ def test_cli_train_predict_and_bad_csv(tmp_path):
     assert out.output.strip() == f"Error: {bad}:3: column 'v': 'oops' is not a number"
 
 
-def test_covariates_are_extra_channels_and_need_direct_for_several_steps():
+def test_covariates_are_extra_channels_and_need_direct_for_several_steps(small_config):
     cov = np.cos(np.arange(72) * 2 * np.pi / 12)[:, None]  # [N, 1]
     series = Series(SERIES.values, covariates=cov, covariate_names=("c",))
-    result = train(small(model={"horizon": 2, "strategy": "direct"}), series=series)
+    result = train(small_config(model={"horizon": 2, "strategy": "direct"}), series=series)
     assert result.forecaster.net.encoder.rnn.input_size == 2  # target + covariate
     assert result.evaluations[0].forecasts["test"].shape[1] == 2
     with pytest.raises(ConfigError, match="recursive forecasts of several steps cannot use"):
-        train(small(model={"horizon": 2}), series=series)
+        train(small_config(model={"horizon": 2}), series=series)
     with pytest.raises(ConfigError, match="stateful framing forecasts several steps with"):
-        small(model={"framing": "stateful", "horizon": 3})
+        small_config(model={"framing": "stateful", "horizon": 3})
