@@ -79,8 +79,7 @@ def backtest(
     """Rolling-origin backtest of the network ``config`` describes, then of each naive baseline
     on the same folds: fold ``k`` refits on the first ``initial + k * step`` values and forecasts
     the next ``steps_ahead``. ``initial`` defaults to the config's train fraction of the series.
-    Nothing is written (no run folder)."""
-    config = replace(config, runs_dir="")
+    Nothing is written: each fit trains in memory (:func:`fit_forecaster`)."""
     series = load_series(config.data) if series is None else series
     initial = initial or int(len(series) * config.data.train_fraction)
     season = config.data.season

@@ -17,7 +17,7 @@ each fold with the run's own settings; the baselines need no fit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -89,7 +89,7 @@ def choose(
     blocks = backtest_blocks(n_train, min_fit, folds, cfg.horizon)
     if not blocks:
         return Choice(NETWORK, f"the training part ({n_train} values) is too short to backtest")
-    seen = Series(series.values[:n_train], None, _head(series.covariates, n_train), series.name)
+    seen = head(series, n_train)
     rmse: dict[str, list[float]] = {}
     for start, stop in blocks:
         split = Split(stop, start, WindowMode.FULL)
@@ -125,5 +125,11 @@ def chosen_forecaster(choice: Choice, network: Forecaster, season: int) -> Forec
     raise ValueError(f"unknown forecaster {choice.chosen!r} in the run's choice")
 
 
-def _head(covariates: np.ndarray | None, n: int) -> np.ndarray | None:
-    return None if covariates is None else covariates[:n]
+def head(series: Series, n: int) -> Series:
+    """The first ``n`` values of ``series`` (dates and covariates cut alike; names kept)."""
+    return replace(
+        series,
+        values=series.values[:n],
+        dates=None if series.dates is None else series.dates[:n],
+        covariates=None if series.covariates is None else series.covariates[:n],
+    )
