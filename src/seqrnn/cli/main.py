@@ -14,28 +14,91 @@ import click
 
 from seqrnn import __version__
 
-#: verb -> the cli module whose ``register(group)`` defines it
-VERBS: dict[str, str] = {
-    "train": "next_symbol",
-    "evaluate": "next_symbol",
-    "predict": "next_symbol",
-    "generate": "next_symbol",
-    "score": "next_symbol",
-    "summary": "next_symbol",
-    "demo": "demo",
-    "detect": "anomaly",
-    "parse": "parse",
-    "baseline": "anomaly",
-    "train-detector": "anomaly",
-    "forecast": "forecast",
-    "classify": "classify",
-    "text": "textgen",
-    "reference": "reference",
-    "tune": "tune",
-    "report": "report",
-    "runs": "runs",
-    "serve": "serve",
-    "export": "export",
+#: verb -> (the cli module whose ``register(group)`` defines it, the one-line summary that
+#: ``seqrnn --help`` lists). The summary is kept here so that ``--help`` imports no verb module;
+#: tests/cli/test_cli_main.py checks each equals the first sentence of the command's own help.
+VERBS: dict[str, tuple[str, str]] = {
+    "train": ("next_symbol", "Train a next-symbol model; writes a run folder and prints where."),
+    "evaluate": (
+        "next_symbol",
+        "Cross-entropy, perplexity and top-k accuracy of MODEL (file or run folder) on DATA.",
+    ),
+    "predict": (
+        "next_symbol",
+        "The top-k next symbols after PREFIX (whitespace-separated symbols) with probabilities.",
+    ),
+    "generate": (
+        "next_symbol",
+        "Sample continuations from MODEL with temperature / top-k / top-p.",
+    ),
+    "score": (
+        "next_symbol",
+        "For every position of DATA: p(true next symbol), its rank and -log p, as CSV + plots.",
+    ),
+    "summary": (
+        "next_symbol",
+        "Each layer of MODEL with its parameter count; the total equals sum(p.numel()).",
+    ),
+    "demo": (
+        "demo",
+        "Train a DeepLog-style LSTM on bundled HDFS log-key sessions and print its evaluation.",
+    ),
+    "detect": (
+        "anomaly",
+        "Judge sessions of MODEL's keys (any next-symbol model: LSTM, Markov, Naive Bayes).",
+    ),
+    "parse": (
+        "parse",
+        "Raw log lines -> drain3 templates and keys -> sessions (one per line) in OUT.",
+    ),
+    "baseline": (
+        "anomaly",
+        "Fit a Markov chain or Naive Bayes next-key model; use it with detect like an LSTM.",
+    ),
+    "train-detector": (
+        "anomaly",
+        "Train a next-key LSTM for detection on the distinct (window, next key) rows.",
+    ),
+    "forecast": (
+        "forecast",
+        "Time-series forecasting with recurrent networks, beside naive baselines.",
+    ),
+    "classify": (
+        "classify",
+        "Text classification: recurrent networks (LSTM, GRU, BiLSTM, CNN+LSTM) and bag-of-words "
+        "baselines (naive Bayes, logistic regression).",
+    ),
+    "text": (
+        "textgen",
+        "Character- and word-level language models: train, evaluate, demo (sample with ``seqrnn "
+        "generate``).",
+    ),
+    "reference": (
+        "reference",
+        "The NumPy reference implementation: equations, BPTT, gradient check, experiments.",
+    ),
+    "tune": (
+        "tune",
+        "Search hyper-parameters; write best_config.json, trials.csv and plots into the study "
+        "folder.",
+    ),
+    "report": (
+        "report",
+        "One HTML file (opens offline) with each run's config, metrics, learning curves and task "
+        "figures.",
+    ),
+    "runs": (
+        "runs",
+        "List the runs in FOLDER (default: runs): name, kind, date, key metric, best epoch.",
+    ),
+    "serve": (
+        "serve",
+        "Serve RUN (detector, forecaster or classifier) over HTTP until SIGTERM / Ctrl-C.",
+    ),
+    "export": (
+        "export",
+        "Write RUN's network as ONNX (scoring model, and OUT.step.onnx for streaming).",
+    ),
 }
 
 
@@ -49,11 +112,18 @@ class LazyGroup(click.Group):
         if cmd_name not in VERBS:
             return None
         if cmd_name not in self.commands:
-            module = importlib.import_module(f"seqrnn.cli.{VERBS[cmd_name]}")
+            module = importlib.import_module(f"seqrnn.cli.{VERBS[cmd_name][0]}")
             scratch = click.Group()
             module.register(scratch)
             self.commands.update(scratch.commands)
         return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the verbs from :data:`VERBS` without importing their modules."""
+        limit = formatter.width - 6 - max(len(verb) for verb in VERBS)
+        rows = [(verb, _shorten(summary, limit)) for verb, (_, summary) in VERBS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -64,6 +134,13 @@ class LazyGroup(click.Group):
             hint = f" Did you mean {near[0]!r}?" if near else ""
             ctx.fail(f"No such command {name!r}.{hint}")
         return super().resolve_command(ctx, args)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, as click shortens."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 3].rsplit(" ", 1)[0] + "..."
 
 
 @click.group(
