@@ -6,12 +6,11 @@
 Trains the default ``train-detector`` recipe on ``--train-sessions`` random sessions of
 ``hdfs_train`` (NumPy seed 0, the same draw as ``bench/hdfs_calibration.py``), judges the
 7,000 normal test sessions with top-9, and takes ``--feedback`` of the flagged ones at random
-(seed 1) as the operator's "these are normal" file. ``update_from_feedback`` (what
-``seqrnn detect --feedback`` calls) then fine-tunes a new run with its training sessions
-replayed. Printed before and after, in the same run: the false-positive rate on the *other*
-normal test sessions (not fed back), the recall on the 16,838 abnormal ones, how many of the
-fed-back sessions are still flagged, and the seconds the update took. ``--lr`` replaces the
-feedback learning rate (default: ``FeedbackConfig``'s, the training one).
+(seed 1; all of them when fewer are flagged) as the operator's "these are normal" file.
+``update_from_feedback`` (what ``seqrnn detect --feedback`` calls) then allows their
+transitions in a new run. Printed before and after, in the same run: the false-positive rate
+on the *other* normal test sessions (not fed back), the recall on the 16,838 abnormal ones,
+how many of the fed-back sessions are still flagged, and the seconds the update took.
 """
 
 from __future__ import annotations
@@ -26,9 +25,8 @@ import torch
 
 from seqrnn.anomaly import DetectConfig, detect, detector_config_from_dict, train_detector
 from seqrnn.anomaly.detectors import TopG
-from seqrnn.anomaly.feedback import FeedbackConfig, update_from_feedback
+from seqrnn.anomaly.feedback import update_from_feedback
 from seqrnn.anomaly.inputs import SessionSet, read_labelled_csv, read_session_set
-from seqrnn.config import resolve
 from seqrnn.data.readers import read_sessions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,7 +56,6 @@ def main() -> None:
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "hdfs_deeplog"))
     parser.add_argument("--train-sessions", type=int, default=100)
     parser.add_argument("--feedback", type=int, default=50)
-    parser.add_argument("--lr", type=float, default=None, help="Feedback learning rate.")
     args = parser.parse_args()
     torch.set_num_threads(1)
     data = Path(args.data)
@@ -80,16 +77,14 @@ def main() -> None:
         f"test sessions flagged; feeding back {len(fed)} of them"
     )
     print("before: " + figures(trained.model, normal, others, abnormal, fed))
-    began = time.perf_counter()
-    settings = {} if args.lr is None else {"train": {"learning_rate": args.lr}}
-    feedback = resolve(FeedbackConfig, settings)
+    began, cpu = time.perf_counter(), time.process_time()
     marked = [normal.sessions[i] for i in fed]
-    update = update_from_feedback(trained.run_dir, marked, TopG(9), feedback)
-    seconds = time.perf_counter() - began
+    update = update_from_feedback(trained.run_dir, marked, TopG(9))
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     print("after:  " + figures(update.model, normal, others, abnormal, fed))
     print(
-        f"update: {seconds:.1f} s, {update.record['epochs']} epochs, "
-        f"{update.record['feedback_rows']} new rows; wrote {update.run_dir}"
+        f"update: {seconds:.2f} s ({cpu:.2f} s CPU), {update.record['new_rows']} transitions "
+        f"allowed; wrote {update.run_dir}"
     )
 
 

@@ -1,17 +1,19 @@
-"""HDFS, DeepLog protocol: the default ``train-detector`` recipe (3 restarts) over seeds.
+"""HDFS, DeepLog protocol: the default ``train-detector`` recipe (an ensemble of 3) over seeds.
 
     OMP_NUM_THREADS=1 python bench/hdfs_seeds.py [--seeds 0,1,2,3,4] [--set KEY=VALUE ...]
                                                 [--runs DIR] [--data ../shared/data/hdfs_deeplog]
 
-``seqrnn train-detector --seed s`` trains candidates with seeds ``s, s+1, s+2`` on all 4,855
-sessions of ``hdfs_train`` and keeps the one the training-data criterion prefers
-(:mod:`seqrnn.anomaly.restarts`). Training is deterministic for a seed, so the candidates of
-seeds 0-4 are the 7 runs of seeds 0-6: this bench trains each once (restarts off, in
-memory, or kept in ``--runs`` and reused), computes the criterion, then judges each with
-top-9 on the 7,000 normal + 16,838 abnormal test sessions, and prints which candidate the
-recipe keeps for each seed with its projected F1 (553,366 normal sessions), next to the
-single-run figures of the same seeds (the baseline). ``--set`` overrides a config key
-(``train.epochs=20``). The test set is read only after every criterion is computed.
+``seqrnn train-detector --seed s`` trains members with seeds ``s, s+1, s+2`` on all 4,855
+sessions of ``hdfs_train`` and answers with the median of their probabilities
+(:mod:`seqrnn.anomaly.restarts`). Training is deterministic for a seed, and member ``i`` is
+trained exactly as a single run of its seed, so the members of seeds 0-4 are the 7 single
+runs of seeds 0-6: this bench trains each once (restarts off, in memory, or kept in
+``--runs`` and reused), builds each seed's ensemble from them, prints each model's figures on
+the training sessions alone (share flagged, share of swapped orders caught), then judges every
+single run and every ensemble with top-9 on the 7,000 normal + 16,838 abnormal test sessions:
+projected F1 (553,366 normal sessions) of the default for each seed, next to the single runs
+of the same seeds (the baseline). ``--set`` overrides a config key (``train.epochs=20``).
+The test set is read only after every model is built.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from seqrnn.anomaly import (
     load_detector,
     train_detector,
 )
-from seqrnn.anomaly.restarts import best_candidate, criterion
+from seqrnn.anomaly.restarts import criterion
 from seqrnn.data.readers import read_sessions
+from seqrnn.models.ensemble import EnsembleNextSymbolModel
+from seqrnn.nn.ensemble import MedianEnsembleNet
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -87,39 +91,47 @@ def main() -> None:
     seeds = [int(s) for s in args.seeds.split(",")]
     pool = sorted({s + i for s in seeds for i in range(recipe.count)})
     train = read_sessions(data / "hdfs_train", integer=True)
-    figures = {}
+    models = {}
     for seed in pool:
         model, wall, cpu = pool_model(data, seed, settings, args.runs)
-        figures[seed] = {"model": model, **criterion(model, train, recipe.g)}
+        models[seed] = model
         took = "reused" if wall is None else f"trained in {wall:.1f} s wall, {cpu:.1f} s CPU"
-        print(
-            f"candidate seed {seed}: {took}; training sessions flagged "
-            f"{figures[seed]['training_flagged']:.4f}, swapped orders caught "
-            f"{figures[seed]['swaps_caught']:.4f}",
-            flush=True,
-        )
-    test = test_sessions(data)  # read only now, to report
-    print("candidate  FP    FN  projFP  projF1")
-    for seed in pool:
-        m = detect(figures[seed]["model"], test, DetectConfig()).metrics
-        p = m.projected(PROJECTED_NORMAL)
-        figures[seed]["f1"] = p.f1
-        print(f"{seed:>9} {m.fp:>4} {m.fn:>5} {p.fp:>7} {p.f1:.4f}")
-    chosen = []
+        print(f"member seed {seed}: {took}; {on_training(model, train)}", flush=True)
     for s in seeds:
-        cands = [s + i for i in range(recipe.count)]
-        best = cands[best_candidate([figures[c] for c in cands], recipe.max_training_flagged)]
-        chosen.append(figures[best]["f1"])
-        print(
-            f"train-detector seed {s}: candidates {cands} -> seed {best}, "
-            f"projected F1 {figures[best]['f1']:.4f}"
-        )
-    f1 = np.array(chosen)
-    single = np.array([figures[s]["f1"] for s in seeds])
+        name = f"ensemble {s}"
+        models[name] = ensemble([models[s + i] for i in range(recipe.count)])
+        print(f"ensemble of seeds {s}-{s + recipe.count - 1}: {on_training(models[name], train)}")
+    test = test_sessions(data)  # read only now, to report
+    print("model            FP    FN  projFP  projF1")
+    f1 = {}
+    for name, model in models.items():
+        m = detect(model, test, DetectConfig()).metrics
+        p = m.projected(PROJECTED_NORMAL)
+        f1[name] = p.f1
+        print(f"{name!s:<14} {m.fp:>4} {m.fn:>5} {p.fp:>7} {p.f1:.4f}")
+    chosen = np.array([f1[f"ensemble {s}"] for s in seeds])
+    single = np.array([f1[s] for s in seeds])
     print(
-        f"with restarts, seeds {args.seeds}: projected F1 min {f1.min():.4f}, mean {f1.mean():.4f}"
+        f"default (median of {recipe.count}), seeds {args.seeds}: projected F1 min "
+        f"{chosen.min():.4f}, mean {chosen.mean():.4f}"
     )
     print(f"one run each (no restarts):  min {single.min():.4f}, mean {single.mean():.4f}")
+
+
+def ensemble(members: list) -> EnsembleNextSymbolModel:
+    """The default's model for one seed, built from its members' single runs."""
+    first = members[0]
+    net = MedianEnsembleNet([m.net for m in members])
+    return EnsembleNextSymbolModel(net, first.vocab, first.context_length, "cpu")
+
+
+def on_training(model, train: list) -> str:
+    """Figures on the training sessions alone (:func:`seqrnn.anomaly.restarts.criterion`)."""
+    c = criterion(model, train, 9)
+    return (
+        f"training sessions flagged {c['training_flagged']:.4f}, "
+        f"swapped orders caught {c['swaps_caught']:.4f}"
+    )
 
 
 if __name__ == "__main__":

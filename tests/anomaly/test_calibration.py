@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from seqrnn.anomaly import detector_config_from_dict, train_detector
 from seqrnn.anomaly.calibration import (
@@ -16,8 +17,10 @@ from seqrnn.anomaly.calibration import (
     fold_indices,
     min_sessions,
     read_calibration,
+    singular_sessions,
 )
 from seqrnn.anomaly.detectors import SessionAggregator
+from seqrnn.anomaly.fit import HeldOut
 from seqrnn.anomaly.sessions import judge, score_sessions
 from seqrnn.anomaly.workflow import detect_config_for
 from seqrnn.errors import ConfigError
@@ -90,3 +93,38 @@ def test_cross_fitted_budget_holds_on_fresh_sessions(tmp_path):
     assert 0.05 <= rate <= 0.2  # the budget within a factor of 2, on sessions never seen
     _, ignored = detect_config_for(run.run_dir, {"g": 9})  # an explicit detector wins
     assert ignored is None
+
+
+def test_singular_sessions_own_a_row_no_other_session_has():
+    sessions = [np.array(s) for s in ([2, 3, 4], [2, 3, 4], [2, 3, 5], [3, 4])]
+    # window 1: [2 3 4] twice (shared rows), [2 3 5] owns "3 -> 5", [3 4] owns "<pad> -> 3"
+    assert singular_sessions(sessions, 1).tolist() == [False, False, True, True]
+
+
+def test_a_session_whose_rows_all_occur_elsewhere_leaves_the_model_unchanged(tmp_path):
+    """Why the final model scores the sessions that are not singular: training without one
+    gives the very same model, so its score is exactly the held-out one."""
+    rng = np.random.default_rng(1)
+    sessions = [_session(rng) for _ in range(40)]
+    plan = HeldOut.plan(_tiny(tmp_path, sessions), [np.array(s) for s in sessions])
+    others = np.flatnonzero(plan.others())
+    assert plan.grouped == sum(len(g) for g in plan.groups) and 0 < len(others) < 40
+    drop = int(others[0])
+    config = _tiny(tmp_path, [s for i, s in enumerate(sessions) if i != drop])
+    full = train_detector(_tiny(tmp_path, sessions)).model.net.state_dict()
+    without = train_detector(config).model.net.state_dict()
+    assert all(torch.equal(full[k], without[k]) for k in full)
+
+
+def _tiny(tmp_path, sessions: list) -> object:
+    path = tmp_path / f"train{len(sessions)}.txt"
+    path.write_text("".join(" ".join(map(str, s)) + "\n" for s in sessions))
+    return detector_config_from_dict(
+        {
+            "data": {"train": str(path), "window": 2},
+            "model": {"encoder": {"hidden_size": 8, "num_layers": 1}},
+            "train": {"epochs": 2, "batch_size": 16},
+            "restarts": {"count": 1},
+            "runs_dir": "",
+        }
+    )

@@ -1,11 +1,12 @@
-"""``seqrnn train-detector`` end to end: calibration folds, then the final model.
+"""``seqrnn train-detector`` end to end: the held-out models, then the final model.
 
 :func:`train_detector` is the public entry (``seqrnn.anomaly.train_detector``). With
-``calibration.target_fpr`` set it first cross-fits the threshold on the training sessions
-(:mod:`seqrnn.anomaly.calibration`: k in-memory fold models, each scoring the fold it did not
-see), then trains the final model on every session through the life cycle as
-:func:`~seqrnn.anomaly.training.train_distinct` does, and records the calibration in the run's
-``metrics.json`` (``calibration``), where ``seqrnn detect`` finds it.
+``calibration.target_fpr`` set it first trains the held-out models of
+:mod:`seqrnn.anomaly.calibration` (in memory, each on every training session but a group of
+singular ones, scoring that group), then the final model on every session through the life
+cycle as :func:`~seqrnn.anomaly.training.train_distinct` does, scores the other sessions with
+it, fits the threshold and records the calibration in the run's ``metrics.json``
+(``calibration``), where ``seqrnn detect`` finds it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +26,16 @@ from seqrnn.anomaly.calibration import (
     fit_budget,
     fold_indices,
     session_statistic,
+    singular_sessions,
 )
-from seqrnn.anomaly.restarts import best_candidate
-from seqrnn.anomaly.restarts import criterion as restarts_criterion
+from seqrnn.anomaly.sessions import with_end_marker
 from seqrnn.anomaly.training import DetectorConfig, train_distinct
 from seqrnn.config import replace
 from seqrnn.data.formats import InputFormat, read_sequences
+from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import ConfigError
+from seqrnn.io.runs import save_metrics
+from seqrnn.models.base import NextSymbolModel
 from seqrnn.next_symbol import training as ns
 from seqrnn.train.callbacks import Callback
 
@@ -46,47 +51,108 @@ def train_detector(
     """Train a detector as ``config`` says: calibrated to ``config.calibration.target_fpr``
     when it is set (the calibration is recomputed, identically, when resuming), with the
     restarts of ``config.restarts`` (:mod:`seqrnn.anomaly.restarts`)."""
-    extra: dict[str, Any] = {}
-    sessions = None
-    if config.calibration.target_fpr is not None:
-        if InputFormat(config.data.format) is not InputFormat.SESSIONS:
-            raise ConfigError("--target-fpr calibrates detectors of sessions (data.format)")
-        sessions = read_sequences(config.data.train, config.data.format)
-        extra["calibration"] = cross_fit(config, sessions, end_marker).to_dict()
-    return train_with_restarts(config, callbacks, end_marker, resume, sessions, extra)
-
-
-def cross_fit(config: DetectorConfig, sessions: list, end_marker: bool = True) -> Calibration:
-    """Fit ``config.calibration``'s budget on held-out folds of ``sessions`` (raw keys)."""
     cal = config.calibration
+    if cal.target_fpr is None:
+        return train_with_restarts(config, callbacks, end_marker, resume)
+    if InputFormat(config.data.format) is not InputFormat.SESSIONS:
+        raise ConfigError("--target-fpr calibrates detectors of sessions (data.format)")
+    sessions = read_sequences(config.data.train, config.data.format)
     check_enough(len(sessions), cal.target_fpr, config.data.train or "the training data")
     began = time.perf_counter()
-    scores = heldout_scores(config, sessions, end_marker)
-    calibration = fit_budget(scores, cal.target_fpr, cal.statistic, cal.folds)
+    held = HeldOut.plan(config, sessions, end_marker)
+    held.score_groups()
+    fit_budget(held.provisional(), cal.target_fpr, cal.statistic, cal.folds)  # may refuse
+    result = train_with_restarts(config, callbacks, end_marker, resume, sessions)
+    calibration = fit_budget(
+        held.scores(result.model), cal.target_fpr, cal.statistic, cal.folds, held.grouped
+    )
     logger.info(
-        "calibrated in %.1f s: threshold %.4g, held-out rate %.5f",
+        "calibrated in %.1f s (final model included): threshold %.4g, held-out rate %.5f",
         time.perf_counter() - began,
         calibration.threshold,
         calibration.heldout_fpr,
     )
-    return calibration
+    result.metrics["calibration"] = calibration.to_dict()
+    if result.run_dir is not None:
+        save_metrics(result.run_dir, result.metrics)
+    return result
 
 
-def heldout_scores(config: DetectorConfig, sessions: list, end_marker: bool = True) -> np.ndarray:
-    """``[S]`` every session's score (``config.calibration.statistic``) from the fold model
-    that did not train on it: ``config.calibration.folds`` in-memory runs of ``config``."""
-    cal = config.calibration
-    folds = fold_indices(len(sessions), cal.folds, config.train.seed)
-    fold_config = replace(config, runs_dir="", name=None)
-    scores = np.empty(len(sessions))
-    for i, held in enumerate(folds):
-        keep = np.ones(len(sessions), dtype=bool)
-        keep[held] = False
-        train = [s for s, k in zip(sessions, keep, strict=True) if k]
-        model = train_distinct(fold_config, end_marker=end_marker, sessions=train).model
-        scores[held] = session_statistic(model, [sessions[j] for j in held], cal.statistic)
-        logger.info("calibration fold %d of %d: %d held-out sessions", i + 1, cal.folds, len(held))
-    return scores
+@dataclass
+class HeldOut:
+    """Which training sessions are scored by which model (see
+    :mod:`seqrnn.anomaly.calibration`): ``groups`` by in-memory models of the same recipe
+    trained without them, the others by the final model."""
+
+    config: DetectorConfig
+    sessions: list
+    groups: list[np.ndarray]  # indices into sessions, one array per group model
+    grouped: int | None  # sessions in groups (None: all, plain k-fold)
+    end_marker: bool = True
+    group_scores: np.ndarray | None = None  # [S], filled for grouped sessions
+
+    @classmethod
+    def plan(cls, config: DetectorConfig, sessions: list, end_marker: bool = True) -> HeldOut:
+        """Groups of the singular sessions, or, when removing any session changes the
+        training (count weights, a validation split, vocabulary limits), k-fold groups of
+        all of them."""
+        folds, seed, d = config.calibration.folds, config.train.seed, config.data
+        exact = (
+            ns.WindowWeights(d.window_weights or "distinct") is ns.WindowWeights.DISTINCT
+            and (d.val or not d.val_fraction)  # a validation file is the same either way
+            and d.min_count == 1
+            and d.max_vocab is None
+        )
+        if not exact:
+            return cls(config, sessions, fold_indices(len(sessions), folds, seed), None, end_marker)
+        raw = with_end_marker(sessions) if end_marker else [list(map(str, s)) for s in sessions]
+        vocab = Vocabulary.build(raw)
+        singular = np.flatnonzero(singular_sessions([vocab.encode(s) for s in raw], d.window))
+        if len(singular) < folds:
+            groups = [singular] if len(singular) else []
+        else:
+            groups = [singular[part] for part in fold_indices(len(singular), folds, seed)]
+        return cls(config, sessions, groups, len(singular), end_marker)
+
+    def score_groups(self) -> None:
+        """Train one in-memory model per group, without it, and score the group."""
+        statistic = self.config.calibration.statistic
+        member = replace(self.config, runs_dir="", name=None)
+        self.group_scores = np.zeros(len(self.sessions))
+        for i, held in enumerate(self.groups):
+            keep = np.ones(len(self.sessions), dtype=bool)
+            keep[held] = False
+            train = [s for s, k in zip(self.sessions, keep, strict=True) if k]
+            model = train_with_restarts(member, end_marker=self.end_marker, sessions=train).model
+            held_sessions = [self.sessions[j] for j in held]
+            self.group_scores[held] = session_statistic(model, held_sessions, statistic)
+            logger.info("held-out model %d of %d: %d sessions", i + 1, len(self.groups), len(held))
+
+    def others(self) -> np.ndarray:
+        """``[S]`` bool: the sessions the final model scores."""
+        out = np.ones(len(self.sessions), dtype=bool)
+        for held in self.groups:
+            out[held] = False
+        return out
+
+    def provisional(self) -> np.ndarray:
+        """The held-out scores before the final model: its sessions at 0, except those too
+        short to judge (``+inf`` whatever the model), so a hopeless budget is refused first."""
+        assert self.group_scores is not None, "score_groups first"
+        scores = self.group_scores.copy()
+        short = np.array([len(s) < self.config.data.window + 1 for s in self.sessions])
+        scores[self.others() & short] = np.inf
+        return scores
+
+    def scores(self, final: NextSymbolModel) -> np.ndarray:
+        """``[S]`` every session's held-out score, the final model scoring the others."""
+        assert self.group_scores is not None, "score_groups first"
+        scores = self.group_scores.copy()
+        others = np.flatnonzero(self.others())
+        if len(others):
+            statistic = self.config.calibration.statistic
+            scores[others] = session_statistic(final, [self.sessions[j] for j in others], statistic)
+        return scores
 
 
 def train_with_restarts(
@@ -97,29 +163,25 @@ def train_with_restarts(
     sessions: list | None = None,
     extra: dict[str, Any] | None = None,
 ) -> ns.TrainResult:
-    """Train ``config.restarts.count`` in-memory candidates, pick one, train it in the run
-    folder (a resumed run keeps the seed its ``config.json`` holds: no new restarts; an
-    in-memory run, ``runs_dir = ""``, returns the winning candidate itself)."""
+    """Train the ensemble of ``config.restarts.count`` members (:mod:`seqrnn.anomaly.restarts`):
+    members ``1 .. count - 1`` (seeds ``seed + 1 ...``) in memory, then member 0 (``seed``)
+    in the run folder, saved with them (resuming, only member 0 trains on; the others are in
+    the checkpoint). ``count = 1`` is one plain model."""
     extra = dict(extra or {})
-    restarts = config.restarts
-    if resume is None and restarts.count > 1:
+    count = config.restarts.count
+    trained = []
+    if resume is None and count > 1:
         if sessions is None:
             sessions = read_sequences(config.data.train, config.data.format)
-        raw = [np.asarray(s, dtype=np.int64) for s in sessions]
-        figures, results = [], []
-        for i in range(restarts.count):
+        for i in range(1, count):
             seed = config.train.seed + i
-            trial = replace(config, runs_dir="", name=None, train=replace(config.train, seed=seed))
-            results.append(train_distinct(trial, end_marker=end_marker, sessions=sessions))
-            figures.append({"seed": seed, **restarts_criterion(results[-1].model, raw, restarts.g)})
-            logger.info("restart %d of %d: %s", i + 1, restarts.count, figures[-1])
-        best = best_candidate(figures, restarts.max_training_flagged)
-        extra["restarts"] = {"candidates": figures, "chosen_seed": figures[best]["seed"]}
-        if not config.runs_dir:
-            results[best].metrics.update(extra)
-            return results[best]
-        config = replace(config, train=replace(config.train, seed=figures[best]["seed"]))
-    return train_distinct(config, callbacks, end_marker, resume, sessions, extra)
+            member = replace(config, runs_dir="", name=None, train=replace(config.train, seed=seed))
+            trained.append(train_distinct(member, end_marker=end_marker, sessions=sessions).model)
+            logger.info("ensemble member %d of %d trained (seed %d)", i + 1, count, seed)
+    if count > 1:
+        seeds = [config.train.seed + i for i in range(count)]
+        extra["restarts"] = {"members": count, "seeds": seeds}
+    return train_distinct(config, callbacks, end_marker, resume, sessions, extra, count, trained)
 
 
 def describe_extras(metrics: dict[str, Any]) -> list[str]:
@@ -127,11 +189,9 @@ def describe_extras(metrics: dict[str, Any]) -> list[str]:
     lines = []
     restarts = metrics.get("restarts")
     if restarts:
-        seeds = ", ".join(str(c["seed"]) for c in restarts["candidates"])
-        lines.append(
-            f"restarts: seeds {seeds} judged on the training sessions; kept seed "
-            f"{restarts['chosen_seed']}"
-        )
+        seeds = ", ".join(str(s) for s in restarts["seeds"])
+        members = restarts["members"]
+        lines.append(f"restarts: {members} members (seeds {seeds}), median of their probabilities")
     if metrics.get("calibration"):
         cal = Calibration.from_dict(metrics["calibration"])
         lines.append(f"{cal.describe()}: detector {cal.detector().describe()}")

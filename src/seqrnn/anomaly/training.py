@@ -37,9 +37,11 @@ from seqrnn.data.formats import read_sequences, split_validation, targets_for
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.data.windows import Windows
 from seqrnn.errors import ConfigError
-from seqrnn.models.neural import model_meta
+from seqrnn.models.ensemble import EnsembleNextSymbolModel, ensemble_meta
+from seqrnn.models.neural import NeuralNextSymbolModel, model_meta
 from seqrnn.next_symbol import training as ns
 from seqrnn.nn.encoder import EncoderConfig
+from seqrnn.nn.ensemble import MedianEnsembleNet
 from seqrnn.nn.next_symbol import Head, NextSymbolConfig, NextSymbolNet
 from seqrnn.train import distributed, lifecycle
 from seqrnn.train.callbacks import Callback
@@ -161,11 +163,15 @@ class DistinctRecipe:
         end_marker: bool = True,
         sessions: list | None = None,
         extra: dict[str, Any] | None = None,
+        members: int = 1,
+        trained: Sequence[NeuralNextSymbolModel] = (),
     ):
         self.config = config
         self.end_marker = end_marker
         self.sessions = sessions  # raw sessions to train on instead of reading data.train
         self.extra = extra or {}  # added to the report (a calibration, the restarts)
+        self.members = members  # > 1: an ensemble of this many (see train_distinct)
+        self.trained = list(trained)  # its members already trained (none when resuming)
         self.inner = ns.NextSymbolRecipe(config)  # wraps and reports the same way
         self.val_sequences: list[np.ndarray] = []
 
@@ -197,17 +203,41 @@ class DistinctRecipe:
             len(vocab),
         )
         self.inner.data = ns.PreparedData(vocab, train_w, None, self.val_sequences)
-        meta = model_meta(model_cfg, vocab, d.window, d.format)
         net = NextSymbolNet(model_cfg)
+        if self.members == 1:
+            meta = model_meta(model_cfg, vocab, d.window, d.format)
+            return lifecycle.Parts(net, WeightedNextSymbolTask(), train_src, val_src, meta)
+        net = MedianEnsembleNet([net, *self.other_members(model_cfg, vocab)])
+        meta = ensemble_meta(model_cfg, vocab, d.window, d.format, self.members)
         return lifecycle.Parts(net, WeightedNextSymbolTask(), train_src, val_src, meta)
 
+    def other_members(self, model_cfg: NextSymbolConfig, vocab: Vocabulary) -> list[NextSymbolNet]:
+        """Members 1 .. n - 1: those trained before, or (resuming) blank ones of the same
+        shape that the checkpoint fills, made without touching the seeded random stream."""
+        if not self.trained:
+            with torch.random.fork_rng(devices=[]):
+                return [NextSymbolNet(model_cfg) for _ in range(self.members - 1)]
+        for model in self.trained:
+            if model.vocab.symbols != vocab.symbols:
+                raise ConfigError("the members of an ensemble were trained on other data")
+        return [m.net.cpu() for m in self.trained]
+
     def report(self, run: lifecycle.FinishedRun) -> dict[str, Any]:
-        model = self.inner.wrap(run.net)
+        model = self.wrap(run.net)
         out: dict[str, Any] = {"model": model.describe()}
         targets = targets_for(self.config.data.format)
         out.update(ns.validation_report(model, self.val_sequences, targets))
         out.update(self.extra)
         return out
+
+    def wrap(self, net: nn.Module) -> NeuralNextSymbolModel:
+        """The trained network (or ensemble) as a next-symbol model."""
+        model = self.inner.wrap(net)
+        if not isinstance(net, MedianEnsembleNet):
+            return model
+        return EnsembleNextSymbolModel(
+            net, model.vocab, model.context_length, model.device, model.input_format
+        )
 
 
 def train_distinct(
@@ -217,6 +247,8 @@ def train_distinct(
     resume: str | Path | None = None,
     sessions: list | None = None,
     extra: dict[str, Any] | None = None,
+    members: int = 1,
+    trained: Sequence[NeuralNextSymbolModel] = (),
 ) -> ns.TrainResult:
     """Train a last-head next-symbol model on the distinct windows of ``config.data.train``
     (sessions or streams, as :func:`seqrnn.next_symbol.train` reads them), weighted as
@@ -228,14 +260,19 @@ def train_distinct(
     ``end_marker`` appends ``<eos>`` to every session, so the model learns where sessions end
     and detection can flag a session that stops (or goes on) where normal ones do not; the
     symbol lives in the saved vocabulary, which is how detection knows to use it. ``extra``
-    goes into ``metrics.json`` with the report."""
+    goes into ``metrics.json`` with the report.
+
+    ``members > 1`` makes the run an ensemble (:class:`~seqrnn.nn.ensemble.MedianEnsembleNet`):
+    this run trains member 0 (as it would train alone) and saves it with ``trained``, the
+    ``members - 1`` others, trained before on the same data; resuming, they come from the
+    checkpoint."""
     if config.model.head is not Head.LAST:
         raise ConfigError("distinct-window training is for last-head (window -> next) models")
     weights = config.data.window_weights or ns.WindowWeights.DISTINCT
     config = replace(config, data=replace(config.data, window_weights=weights))
-    recipe = DistinctRecipe(config, end_marker, sessions, extra)
+    recipe = DistinctRecipe(config, end_marker, sessions, extra, members, trained)
     result = lifecycle.run(config, recipe, callbacks, resume)
-    model = recipe.inner.wrap(result.net)
+    model = recipe.wrap(result.net)
     return ns.TrainResult(result.run_dir, model, result.history, result.metrics)
 
 

@@ -79,7 +79,14 @@ class Detection:
 
 
 #: the models that predict log keys: every next-symbol kind but character/word text models
-KEY_MODELS = ("next_symbol", "markov", "naive_bayes", "numpy_reference")
+KEY_MODELS = (
+    "next_symbol",
+    "next_symbol_ensemble",
+    "allow_list",
+    "markov",
+    "naive_bayes",
+    "numpy_reference",
+)
 KEY_MODELS_NEEDED = (
     "a next-key model (made by `seqrnn train-detector`, `seqrnn train`, `seqrnn baseline` or "
     "`seqrnn reference train`)"

@@ -168,10 +168,9 @@ def _validation(val, val_csv, fmt="sessions") -> SessionSet | None:
 @click.option(
     "--feedback",
     type=click.Path(dir_okay=False, exists=True),
-    help="Sessions an operator marked normal: fine-tune MODEL on them (with its training "
-    "sessions replayed) into a new run folder, then judge with it.",
+    help="Sessions an operator marked normal: allow their transitions (each after its own "
+    "window only) in a new run folder beside MODEL's, then judge with it.",
 )
-@click.option("--replay", help="With --feedback: training sessions (default: MODEL's own).")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
 def detect_cmd(
@@ -187,7 +186,7 @@ def detect_cmd(
     fmt = opts["fmt"] or m.input_format.value
     detector = build_detector(m, config, _validation(val, val_csv, fmt))
     if opts["feedback"]:
-        m = _feedback(model, detector, opts["feedback"], opts["replay"])
+        m = _feedback(model, detector, opts["feedback"])
         if not (data or normal or abnormal or csv or follow or opts["stream_file"]):
             return None
     if follow:
@@ -213,15 +212,15 @@ def detect_cmd(
         click.echo(f"wrote {p}")
 
 
-def _feedback(model, detector, path, replay):
+def _feedback(model, detector, path):
     """``--feedback``: the updated model (a new run folder), with what the update did."""
     sessions = read_session_set(path).sessions
-    result = update_from_feedback(model, sessions, detector, FeedbackConfig(replay=replay))
+    result = update_from_feedback(model, sessions, detector, FeedbackConfig(feedback=str(path)))
     r = result.record
     click.echo(
-        f"feedback: {r['sessions']:,} sessions ({r['distinct_sessions']:,} distinct) learnt in "
-        f"{r['seconds']:.1f} s ({r['epochs']} epochs); {r['still_flagged']} still flagged by "
-        f"{detector.describe()}"
+        f"feedback: {r['sessions']:,} sessions ({r['distinct_sessions']:,} distinct), "
+        f"{r['new_rows']:,} transitions allowed in {r['seconds']:.2f} s; "
+        f"{r['still_flagged']} still flagged by {detector.describe()}"
     )
     click.echo(f"wrote {result.run_dir} (the model judging below; {model} is unchanged)")
     return result.model
@@ -307,21 +306,21 @@ def baseline_cmd(kind, train, fmt, order, window, alpha, out):
     "--restarts",
     "restarts__count",
     type=POSITIVE_INT,
-    help="Candidates trained (seeds seed, seed+1, ...); the one a training-data criterion "
-    "prefers is kept [default: 3; 1: no restarts].",
+    help="Networks trained (seeds seed, seed+1, ...) and kept together: the model answers "
+    "with the median of their probabilities [default: 3; 1: one network].",
 )
 @click.option(
     "--target-fpr",
     "calibration__target_fpr",
     type=OPEN_FRACTION,
-    help="False-alarm budget: fit a threshold on held-out folds of the training sessions "
-    "(cross-fitting), recorded in the run and applied by detect.",
+    help="False-alarm budget: fit a threshold on held-out scores of the training sessions "
+    "(models trained without them), recorded in the run and applied by detect.",
 )
 @click.option(
     "--folds",
     "calibration__folds",
     type=click.IntRange(min=2),
-    help="Cross-fitting folds for --target-fpr [default: 5].",
+    help="Held-out models for --target-fpr (groups of the sessions they leave out) [default: 5].",
 )
 @click.option(
     "--calibrate-on",

@@ -18,7 +18,12 @@ from seqrnn.io.checkpoint import Checkpoint, load_checkpoint
 #: checkpoint kind -> (what it is, the command that makes it)
 KINDS: dict[str, tuple[str, str]] = {
     "next_symbol": ("a next-symbol network", "seqrnn train` or `seqrnn train-detector"),
+    "next_symbol_ensemble": (
+        "an ensemble of next-symbol networks",
+        "seqrnn train-detector` with `--restarts` above 1",
+    ),
     "text": ("a text language model", "seqrnn text train"),
+    "allow_list": ("a detector updated from feedback", "seqrnn detect --feedback"),
     "numpy_reference": ("a NumPy reference model", "seqrnn reference train"),
     "markov": ("a Markov chain", "seqrnn baseline markov"),
     "naive_bayes": ("a Naive Bayes next-key model", "seqrnn baseline naive-bayes"),

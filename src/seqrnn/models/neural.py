@@ -112,15 +112,22 @@ def load_net(
     what ``verb`` needs."""
     path = resolve_model_path(path)
     ckpt = load_checkpoint_of(path, [kind], verb)
+    config, vocab = net_config(ckpt, path)
+    net = NextSymbolNet(config)
+    load_state_strict(net, ckpt.section("model"), str(path))
+    return ckpt, net, vocab
+
+
+def net_config(ckpt: Checkpoint, path: str | Path) -> tuple[NextSymbolConfig, Vocabulary]:
+    """The network config and vocabulary a checkpoint of a neural next-symbol model records,
+    checked against each other (``path`` names the file in messages)."""
     config = from_dict(NextSymbolConfig, ckpt.meta["model_config"], f"{path} model_config")
     vocab = Vocabulary.from_list(ckpt.meta["vocab"])
     if config.vocab_size != len(vocab):
         raise CheckpointError(
             f"{path}: vocabulary size {len(vocab)} does not match the model's {config.vocab_size}"
         )
-    net = NextSymbolNet(config)
-    load_state_strict(net, ckpt.section("model"), str(path))
-    return ckpt, net, vocab
+    return config, vocab
 
 
 def default_device() -> str:

@@ -19,6 +19,8 @@ from seqrnn.models.kinds import check_kind
 #: checkpoint kind -> "module:function" taking (path) and returning a NextSymbolModel
 LOADERS: dict[str, str] = {
     "next_symbol": "seqrnn.models.neural:load_model",
+    "next_symbol_ensemble": "seqrnn.models.ensemble:load_ensemble",
+    "allow_list": "seqrnn.models.allow_list:load_allow_list",
     "text": "seqrnn.textgen.model:load_text_model",
     "numpy_reference": "seqrnn.reference.model:load_model",
     "markov": "seqrnn.models.markov:load",

@@ -309,8 +309,11 @@ def load_network(path: str | Path) -> tuple[Any, dict[str, Any]]:
     model = load_next_symbol_model(file) if kind in LOADERS else None
     net = getattr(model, "net", None)
     if model is None or not isinstance(net, NextSymbolNet):
+        hint = ""
+        if kind == "next_symbol_ensemble":
+            hint = " (this is an ensemble: train with --restarts 1 for one exportable network)"
         raise CheckpointError(
-            f"{file}: holds a {kind!r} model; only neural next-symbol runs export to ONNX"
+            f"{file}: holds a {kind!r} model; only neural next-symbol runs export to ONNX{hint}"
         )
     meta = {"kind": kind, "vocab": model.vocab.to_list(), "window": model.context_length}
     return net, meta
