@@ -11,7 +11,7 @@ from seqrnn.report.runs import list_runs, read_run, sort_runs
 def test_rows_name_kind_key_metric(tiny_runs):
     rows = {r.name: r for r in list_runs(tiny_runs["detect"].parent)}
     assert set(rows) == {"det", "fc", "cl", "txt"}
-    assert rows["det"].kind == "next_symbol" and rows["det"].metric == "val_loss"
+    assert rows["det"].kind == "next_symbol_ensemble" and rows["det"].metric == "val_loss"
     assert rows["fc"].kind == "forecast" and rows["fc"].metric == "test.rmse"
     assert rows["cl"].kind == "text_classifier" and rows["cl"].metric == "validation.accuracy"
     assert rows["txt"].kind == "text" and rows["txt"].metric == "full_context_bits"

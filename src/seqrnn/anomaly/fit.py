@@ -31,7 +31,7 @@ from seqrnn.anomaly.calibration import (
 from seqrnn.anomaly.sessions import with_end_marker
 from seqrnn.anomaly.training import DetectorConfig, train_distinct
 from seqrnn.config import replace
-from seqrnn.data.formats import InputFormat, read_sequences
+from seqrnn.data.formats import InputFormat, read_sequences, split_validation
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import ConfigError
 from seqrnn.io.runs import save_metrics
@@ -166,17 +166,25 @@ def train_with_restarts(
     """Train the ensemble of ``config.restarts.count`` members (:mod:`seqrnn.anomaly.restarts`):
     members ``1 .. count - 1`` (seeds ``seed + 1 ...``) in memory, then member 0 (``seed``)
     in the run folder, saved with them (resuming, only member 0 trains on; the others are in
-    the checkpoint). ``count = 1`` is one plain model."""
+    the checkpoint). With a validation split, members 1 .. learn from member 0's training
+    part and only the ensemble is validated. ``count = 1`` is one plain model."""
     extra = dict(extra or {})
     count = config.restarts.count
     trained = []
     if resume is None and count > 1:
         if sessions is None:
             sessions = read_sequences(config.data.train, config.data.format)
+        d = config.data
+        # every member learns from member 0's training part (its validation split, if any)
+        part = (
+            sessions if d.val else split_validation(sessions, d.val_fraction, config.train.seed)[0]
+        )
+        data = replace(d, val=None, val_fraction=0.0)
         for i in range(1, count):
             seed = config.train.seed + i
-            member = replace(config, runs_dir="", name=None, train=replace(config.train, seed=seed))
-            trained.append(train_distinct(member, end_marker=end_marker, sessions=sessions).model)
+            train = replace(config.train, seed=seed)
+            member = replace(config, data=data, train=train, runs_dir="", name=None)
+            trained.append(train_distinct(member, end_marker=end_marker, sessions=part).model)
             logger.info("ensemble member %d of %d trained (seed %d)", i + 1, count, seed)
     if count > 1:
         seeds = [config.train.seed + i for i in range(count)]

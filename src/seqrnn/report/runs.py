@@ -32,6 +32,7 @@ DETECT_KIND = "detect"
 #: per kind, the metric a run list shows (flattened metrics.json key; lower or higher better)
 KEY_METRICS: dict[str, tuple[str, str]] = {
     "next_symbol": ("val_loss", "min"),
+    "next_symbol_ensemble": ("val_loss", "min"),
     "forecast": ("test.rmse", "min"),
     "text_classifier": ("validation.accuracy", "max"),
     "text_classifier_bow": ("validation.accuracy", "max"),
