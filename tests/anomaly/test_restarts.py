@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from seqrnn.anomaly import (
     DetectConfig,
     detect,
     detector_config_from_dict,
+    detector_resume_config,
     load_detector,
     train_detector,
 )
@@ -21,6 +23,8 @@ from seqrnn.data import readers
 from seqrnn.io.checkpoint import load_checkpoint
 from seqrnn.models.ensemble import EnsembleNextSymbolModel
 from seqrnn.nn.ensemble import median_log_probs
+from seqrnn.train.callbacks import Callback
+from seqrnn.train.trainer import TrainingInterrupted
 
 
 def test_swapped_orders_are_new_sessions_only():
@@ -88,3 +92,28 @@ def test_ensemble_reads_only_the_training_sessions_and_its_members_are_single_ru
     found = detect(model, sessions, DetectConfig(g=1))  # scoring, verdicts, explanations
     assert len(found.verdicts.anomalous) == 2
     assert set(found.explanations) == set(np.flatnonzero(found.verdicts.anomalous).tolist())
+
+
+class InterruptAt(Callback):
+    def __init__(self, step: int):
+        self.step = step
+
+    def on_batch_end(self, trainer, batch, loss):
+        if trainer.global_step == self.step:
+            raise KeyboardInterrupt
+
+
+def test_an_interrupted_ensemble_resumes_to_the_uninterrupted_one(tmp_path):
+    """Member 0 trains in the run folder; resuming reads members 1.. from the checkpoint."""
+    train = tmp_path / "train.txt"
+    train.write_text("1 2 3 4 5\n1 2 4 3 5\n" * 20 + "1 2 3 5\n" * 5)
+    settings = _config(tmp_path, train, restarts={"count": 2}, name="cut")
+    settings["train"] = {"epochs": 3, "seed": 3, "batch_size": 4}
+    config = detector_config_from_dict(settings)
+    with pytest.raises(TrainingInterrupted) as info:
+        train_detector(config, [InterruptAt(step=4)])  # member 0, mid-way through epoch 1
+    run_dir = info.value.path.parent
+    resumed = train_detector(detector_resume_config(run_dir), resume=run_dir)
+    whole = train_detector(detector_config_from_dict({**settings, "name": "whole"}))
+    a, b = resumed.model.net.state_dict(), whole.model.net.state_dict()
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
