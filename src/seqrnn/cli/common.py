@@ -152,6 +152,11 @@ def interruptible(verb: str, fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except TrainingInterrupted as exc:
+        if exc.path is None:  # e.g. an ensemble's members trained in memory before the run
+            click.echo(
+                "\ninterrupted before the run folder was written: nothing to resume", err=True
+            )
+            raise SystemExit(130) from None
         click.echo(f"\ninterrupted: progress saved in {exc.path}", err=True)
         if exc.run_dir is not None:
             click.echo(f"continue with: seqrnn {verb} --resume {exc.run_dir}", err=True)
