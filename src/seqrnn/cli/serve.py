@@ -68,7 +68,8 @@ from seqrnn.cli.types import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
 def serve_cmd(run, host, port, backend, token_file, g, state, header, session_regex, **opts):
-    """Serve RUN (detector, forecaster or classifier) over HTTP until SIGTERM / Ctrl-C."""
+    """Serve RUN (detector, forecast run, global forecaster file from `forecast global --save`,
+    or classifier) over HTTP until SIGTERM / Ctrl-C."""
     setup_logging(opts["verbose"])
     try:
         from seqrnn.serve.app import ServeSettings, create_app
