@@ -123,6 +123,10 @@ def test_a_global_network_answers_its_quantiles_for_any_series(
         ({"history": [5.0] * 5, "horizon": 2}, "history: 5 values < min_input + horizon"),
         ({"history": [5.0] * 20, "horizon": 2, "season": 4}, "season: this model was trained"),
         ({"history": [5.0] * 20, "horizon": 2, "category": ""}, "category: String should have"),
+        (
+            {"history": [5.0] * 20, "horizon": 2, "category": "A"},
+            "category: this model was trained",
+        ),
         ({"history": [], "horizon": 2}, "history: List should have at least 1 item"),
         ({"history": [5.0] * 20, "horizon": 2, "extra": 1}, "extra: Extra inputs are not"),
     ],

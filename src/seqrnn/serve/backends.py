@@ -1,5 +1,5 @@
-"""The one place where the service calls the library: load a run, judge sessions, feed events,
-forecast, classify.
+"""Where the service calls the library: load a run, judge sessions, feed events, classify (and
+forecast, in :mod:`seqrnn.serve.forecasts`).
 
 Everything the HTTP layer needs from seqrnn goes through this module, so that when the
 public per-task API lands only these calls change. The functions here are synchronous and
@@ -212,7 +212,8 @@ def load_backend(
     cache_windows: int = 100_000,
     remember_sessions: int = 20_000,
 ) -> Backend:
-    """The backend for whatever run ``path`` holds (a run folder, checkpoint or ``.onnx``).
+    """The backend for whatever run ``path`` holds (a run folder, checkpoint or ``.onnx``; a
+    forecast run's folder also gives its default and intervals, :mod:`seqrnn.serve.forecasts`).
     Detectors remember the scores of the last ``cache_windows`` distinct windows and the
     verdicts of the last ``remember_sessions`` distinct sessions (0: none)."""
     if Runtime(runtime) is Runtime.ONNXRUNTIME:
@@ -235,14 +236,14 @@ def load_backend(
         return DetectorBackend(
             model, info, detect, _parser(parse), max_open_sessions, remember_sessions
         )
-    if kind in FORECAST_KINDS | GLOBAL_FORECAST_KINDS:
-        from seqrnn.serve.forecasts import GlobalForecastBackend, load_forecast_backend
+    if kind in FORECAST_KINDS:  # the forecast package (and pandas) load only here
+        from seqrnn.serve.forecasts import load_forecast_backend
 
-        return (
-            load_forecast_backend(file, path)
-            if kind in FORECAST_KINDS
-            else (GlobalForecastBackend(file))
-        )
+        return load_forecast_backend(file, path)
+    if kind in GLOBAL_FORECAST_KINDS:
+        from seqrnn.serve.forecasts import GlobalForecastBackend
+
+        return GlobalForecastBackend(file)
     if kind in CLASSIFIER_KINDS:
         from seqrnn.classify.runs import load_model as load_classifier
 

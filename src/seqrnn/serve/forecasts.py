@@ -78,13 +78,13 @@ class GlobalForecastBackend:
     kind = Kind.FORECAST
     request = "global_forecast"
 
-    def __init__(self, path: str | Path, info: ModelInfo | None = None):
+    def __init__(self, path: str | Path):
         saved = read_global(path)
         self.net, self.season = saved.forecaster, saved.season
         cfg = self.net.config
         config = {"global": to_dict(cfg), "season": self.season, "categories": self.net.vocabulary}
         what = f"global network: {len(self.net.members)} member(s), horizon {cfg.horizon}"
-        self.info = info or ModelInfo(
+        self.info = ModelInfo(
             Kind.FORECAST, "global-forecaster", str(path), file_sha256(path), what, None, config
         )
 
@@ -97,6 +97,13 @@ class GlobalForecastBackend:
             return "season: this model's file records no season; give the series' season"
         if None not in (self.season, body.season) and body.season != self.season:
             return f"season: this model was trained with season {self.season}, got {body.season}"
+        if body.category is not None and body.category not in self.net.vocabulary:
+            known = ", ".join(self.net.vocabulary)
+            return (
+                f"category: {body.category!r} is not one of the model's categories ({known})"
+                if known
+                else "category: this model was trained without categories"
+            )
         why = network_eligible([np.asarray(body.history, dtype=np.float64)], cfg).get(0)
         return None if why is None else f"history: {why}"
 
