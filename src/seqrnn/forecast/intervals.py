@@ -47,7 +47,7 @@ def level_names(levels: tuple[float, ...] = LEVELS) -> list[str]:
 
 @dataclass(frozen=True)
 class Intervals:
-    """Residual quantiles per step: ``offsets`` ``[K, Q]`` added to a point forecast of up to
+    """Offsets per step and level: ``offsets`` ``[K, Q]`` added to a point forecast of up to
     ``K`` steps; ``count`` errors per step behind them; ``source`` says where they came from."""
 
     offsets: np.ndarray
