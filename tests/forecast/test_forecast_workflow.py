@@ -50,7 +50,8 @@ def test_run_folder_and_model_file_round_trip(small_config, tmp_path):
     ):
         assert (run / name).is_file(), name
     metrics = json.loads((run / "metrics.json").read_text())
-    assert set(metrics) == {"training", "choice", "default"} | {e.name for e in result.evaluations}
+    recorded = {"training", "choice", "default", "intervals"}
+    assert set(metrics) == recorded | {e.name for e in result.evaluations}
     assert metrics["choice"]["chosen"] in {"network"} | {e.name for e in result.evaluations}
     assert len(result.evaluations) == 6 and metrics["training"]["epochs"] == 3
     loaded, data = load_model(run)
@@ -98,7 +99,13 @@ def test_cli_train_predict_and_bad_csv(tmp_path):
         cli, ["forecast", "predict", str(tmp_path / "runs" / "cli"), "--horizon", "3"]
     )
     assert out.exit_code == 0, out.output
-    assert [ln.split("\t")[0] for ln in out.output.splitlines()] == ["+1", "+2", "+3"]
+    lines = [ln.split("\t") for ln in out.output.splitlines() if "\t" in ln]
+    assert lines[0] == ["step", "forecast", "q0.025", "q0.1", "q0.5", "q0.9", "q0.975"]
+    assert [ln[0] for ln in lines[1:]] == ["+1", "+2", "+3"]
+    for _, point, *q in lines[1:]:  # the intervals reach a season (12) ahead: all there
+        assert (
+            float(q[0]) <= float(q[1]) <= float(point) == float(q[2]) <= float(q[3]) <= float(q[4])
+        )
     bad = tmp_path / "bad.csv"
     bad.write_text("t,v\n0,1\n1,oops\n")
     out = runner.invoke(cli, ["forecast", "compare", str(bad)])

@@ -1,10 +1,9 @@
-"""Every route of the service, in process (httpx over ASGI, the app's lifespan running)."""
+"""The detector's routes in process (httpx over ASGI, the app's lifespan running), on a trained
+tiny run; the other kinds' routes are in test_routes.py."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from typing import Any
 
 import numpy as np
 import pytest
@@ -12,41 +11,9 @@ import pytest
 for _module in ("fastapi", "httpx", "orjson", "prometheus_client", "uvicorn"):
     pytest.importorskip(_module, reason=f"the 'serve' extra ({_module}) is not installed")
 
-import httpx  # noqa: E402
-
 from seqrnn.serve.app import ServeSettings, create_app  # noqa: E402
-from seqrnn.serve.backends import (  # noqa: E402
-    ClassifierBackend,
-    ForecastBackend,
-    Kind,
-    ModelInfo,
-    load_backend,
-)
+from seqrnn.serve.backends import load_backend  # noqa: E402
 from seqrnn.serve.schemas import Limits  # noqa: E402
-
-
-def call(app, requests: list[tuple[str, str, Any]], headers: dict | None = None) -> list:
-    """Send ``(method, path, body)`` requests concurrently; body: dict (JSON) or bytes."""
-
-    async def main() -> list[httpx.Response]:
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://test", headers=headers
-            ) as client:
-                return await asyncio.gather(
-                    *(
-                        client.request(
-                            m,
-                            p,
-                            content=b if isinstance(b, bytes) else None,
-                            json=None if isinstance(b, bytes) else b,
-                        )
-                        for m, p, b in requests
-                    )
-                )
-
-    return asyncio.run(main())
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +21,7 @@ def backend(tiny_run):
     return load_backend(tiny_run)
 
 
-def test_health_model_and_metrics(backend):
+def test_health_model_and_metrics(call, backend):
     app = create_app(backend)
     health, model, sessions = call(
         app,
@@ -66,7 +33,7 @@ def test_health_model_and_metrics(backend):
     )
     assert health.json() == {"status": "ok"}
     info = model.json()
-    assert info["kind"] == "detector" and info["vocab_size"] == 30
+    assert info["kind"] == "detector" and info["vocab_size"] == 31  # 28 keys, pad, unk, eos
     assert len(info["sha256"]) == 64 and info["config"]["window"] == 4
     assert sessions.status_code == 200
     text = call(app, [("GET", "/metrics", None)])[0].text
@@ -75,7 +42,7 @@ def test_health_model_and_metrics(backend):
     assert "seqrnn_request_seconds_bucket" in text and "seqrnn_anomalies_total" in text
 
 
-def test_sessions_verdicts_and_unknown_keys_are_verdicts(backend):
+def test_sessions_verdicts_and_unknown_keys_are_verdicts(call, backend):
     body = {
         "sessions": [
             {"id": "a", "keys": [5, 22, 5, 11, 9, 11, 9, 26]},
@@ -102,7 +69,7 @@ def backend_inputs(body: dict) -> list:
     return [SessionInput([str(k) for k in s["keys"]]) for s in body["sessions"]]
 
 
-def test_concurrent_requests_share_forward_passes(backend):
+def test_concurrent_requests_share_forward_passes(call, backend):
     app = create_app(backend, ServeSettings(batch_window_ms=20))
     rng = np.random.default_rng(0)
     bodies = [{"sessions": [{"keys": rng.integers(2, 30, 12).tolist()}]} for _ in range(40)]
@@ -115,7 +82,7 @@ def test_concurrent_requests_share_forward_passes(backend):
     assert batches < 40  # 40 requests, fewer forward passes
 
 
-def test_a_session_judged_before_is_answered_from_the_memo_unchanged(tiny_run):
+def test_a_session_judged_before_is_answered_from_the_memo_unchanged(call, tiny_run):
     app = create_app(load_backend(tiny_run))
     body = {"sessions": [{"id": "x", "keys": [5, 22, 5, 11, 9, 26]}]}
     (first,) = call(app, [("POST", "/v1/sessions", body)])
@@ -127,7 +94,7 @@ def test_a_session_judged_before_is_answered_from_the_memo_unchanged(tiny_run):
     assert "seqrnn_batch_items_count 1.0" in text  # one forward pass for both
 
 
-def test_events_alert_and_open_sessions_are_capped(tiny_run):
+def test_events_alert_and_open_sessions_are_capped(call, tiny_run):
     small = load_backend(tiny_run, max_open_sessions=3)
     app = create_app(small)
     events = [{"session": f"s{i % 5}", "key": k} for i, k in enumerate([5, 22, 5, 11, 9] * 4)]
@@ -151,12 +118,12 @@ def test_events_alert_and_open_sessions_are_capped(tiny_run):
         (b"[]", 422, "body: Input should be an object"),
     ],
 )
-def test_bad_bodies_are_4xx_naming_the_field(backend, body, status, words):
+def test_bad_bodies_are_4xx_naming_the_field(call, backend, body, status, words):
     (r,) = call(create_app(backend), [("POST", "/v1/sessions", body)])
     assert r.status_code == status and words in r.json()["error"]
 
 
-def test_too_many_sessions_and_oversized_bodies_are_refused(backend):
+def test_too_many_sessions_and_oversized_bodies_are_refused(call, backend):
     app = create_app(backend, ServeSettings(Limits(max_body_bytes=1 << 20, max_sessions=1000)))
     many = json.dumps({"sessions": [{"keys": [5]}] * 100_000}).encode()
     big = b'{"sessions": [{"keys": ["' + b"5" * (50 << 20) + b'"]}]}'
@@ -168,7 +135,7 @@ def test_too_many_sessions_and_oversized_bodies_are_refused(backend):
     assert call(app, [("GET", "/healthz", None)])[0].status_code == 200
 
 
-def test_bearer_token_protects_all_but_healthz(backend):
+def test_bearer_token_protects_all_but_healthz(call, backend):
     app = create_app(backend, ServeSettings(token="s3cret"))
     health, model, metrics = call(
         app, [("GET", "/healthz", None), ("GET", "/v1/model", None), ("GET", "/metrics", None)]
@@ -180,7 +147,7 @@ def test_bearer_token_protects_all_but_healthz(backend):
     assert ok.status_code == 200 and bad.status_code == 401
 
 
-def test_a_failing_backend_is_a_500_not_a_dead_process(tiny_run, monkeypatch):
+def test_a_failing_backend_is_a_500_not_a_dead_process(call, tiny_run, monkeypatch):
     backend = load_backend(tiny_run)  # nothing remembered: the request reaches the batcher
     app = create_app(backend)
 
@@ -195,52 +162,7 @@ def test_a_failing_backend_is_a_500_not_a_dead_process(tiny_run, monkeypatch):
     assert health.status_code == 200
 
 
-def _info(kind: Kind) -> ModelInfo:
-    return ModelInfo(kind, "stub", "-", "0" * 64, "stub")
-
-
-class _Forecaster:
-    name, min_history, labels = "stub", 3, ["no", "yes"]
-
-    def predict_at(self, y, origins, horizon, covariates=None):
-        return np.tile(y[origins[0] - 1], (len(origins), horizon))  # persistence
-
-    def predict_proba(self, texts):
-        return np.array([[0.25, 0.75] if "x" in t else [0.9, 0.1] for t in texts])
-
-
-def test_forecast_route_answers_points_and_says_there_are_no_intervals():
-    app = create_app(ForecastBackend(_Forecaster(), _info(Kind.FORECAST)))
-    ok, short, bad = call(
-        app,
-        [
-            ("POST", "/v1/forecast", {"history": [1, 2, 3, 4.5], "horizon": 2}),
-            ("POST", "/v1/forecast", {"history": [1.0], "horizon": 2}),
-            ("POST", "/v1/forecast", {"history": [1.0, 2, 3], "horizon": 0}),
-        ],
-    )
-    assert ok.json()["forecast"] == [4.5, 4.5] and ok.json()["intervals"] is None
-    assert "no prediction intervals" in ok.json()["intervals_note"]
-    assert short.status_code == 422 and "needs at least 3 values" in short.json()["error"]
-    assert bad.status_code == 422 and bad.json()["error"].startswith("horizon:")
-
-
-def test_classify_route_gives_labels_and_probabilities():
-    app = create_app(ClassifierBackend(_Forecaster(), _info(Kind.CLASSIFIER)))
-    ok, bad = call(
-        app,
-        [
-            ("POST", "/v1/classify", {"texts": ["a x b", "a b"]}),
-            ("POST", "/v1/classify", {"texts": "a b"}),
-        ],
-    )
-    results = ok.json()["results"]
-    assert [r["label"] for r in results] == ["yes", "no"]
-    assert results[0]["probabilities"] == {"no": 0.25, "yes": 0.75}
-    assert bad.status_code == 422 and bad.json()["error"].startswith("texts:")
-
-
-def test_raw_log_lines_are_keyed_by_the_runs_parser_state(tiny_run, tmp_path):
+def test_raw_log_lines_are_keyed_by_the_runs_parser_state(call, tiny_run, tmp_path):
     from seqrnn.anomaly.parse import LogParser, ParseConfig, parse_lines
     from seqrnn.serve.backends import SessionInput
 

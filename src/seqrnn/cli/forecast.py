@@ -20,8 +20,9 @@ from seqrnn.cli.types import FRACTION, OPEN_FRACTION, POSITIVE_INT
 from seqrnn.config import replace
 from seqrnn.forecast import workflow as fw
 from seqrnn.forecast.assess import backtest, evaluate_saved, write_evaluation
-from seqrnn.forecast.choice import chosen_forecaster
-from seqrnn.forecast.evaluation import Split, evaluate, forecast_from
+from seqrnn.forecast.default import load_default
+from seqrnn.forecast.evaluation import Split, evaluate
+from seqrnn.forecast.intervals import level_names
 from seqrnn.forecast.metrics import METRICS
 from seqrnn.forecast.plots import horizon_figure
 from seqrnn.train.distributed import is_main_process
@@ -127,15 +128,23 @@ def train_cmd(config_file, resume, progress, verbose, **flags):
     if result.choice is not None and result.default is not None:
         click.echo(f"default: {result.choice.chosen} ({result.choice.reason})")
         _echo_table([result.default, *result.evaluations])
+        _echo_intervals(result)
     else:
         _echo_table(result.evaluations)
 
 
-def _load(model: str, data: str | None):
-    forecaster, data_cfg = fw.load_model(model)
-    if data:
-        data_cfg = replace(data_cfg, path=data)
-    return forecaster, data_cfg, fw.load_series(data_cfg)
+def _echo_intervals(result: fw.ForecastResult) -> None:
+    """Where the default's intervals come from and how much of the test part they cover."""
+    if result.intervals is None:
+        click.echo("intervals: none (the training part was too short to backtest)")
+        return
+    cov, i = result.coverage, result.intervals
+    click.echo(f"intervals: {i.count} backtest errors per step, steps +1..+{i.steps}")
+    if cov.get("values"):
+        click.echo(
+            f"test part, steps +1..+{i.steps}: the 95% interval covers {cov['95']:.1f}%, "
+            f"the 80% interval {cov['80']:.1f}% of {int(cov['values'])} values"
+        )
 
 
 @click.command("evaluate")
@@ -159,19 +168,25 @@ def evaluate_cmd(model, data, out):
 @click.option("--plot", type=click.Path(dir_okay=False), help="Save the forecast as PNG.")
 @friendly_errors
 def predict_cmd(model, data, horizon, plot):
-    """Forecast the steps after the end of the series: one `step<TAB>value` line each, with the
-    run's default (the network, or the naive forecast its training backtest chose)."""
-    forecaster, data_cfg, series = _load(model, data)
-    horizon = forecaster.config.horizon if horizon is None else horizon
-    choice = fw.load_choice(model)
-    if choice is not None and choice.chosen != "network":
-        click.echo(f"default: {choice.chosen} ({choice.reason})", err=True)
-        forecaster = chosen_forecaster(choice, forecaster, data_cfg.season)
-    pred = forecast_from(forecaster, series, len(series), horizon)
-    for k, value in enumerate(pred):
-        click.echo(f"+{k + 1}\t{value:.4f}")
+    """Forecast the steps after the end of the series with the run's default (the network, or
+    the naive forecast its training backtest chose): a header, then one line per step, tab
+    separated: step, point forecast and the quantiles q0.025 q0.1 q0.5 q0.9 q0.975 (the 95 %
+    and 80 % intervals and the median, from the backtest's errors; '-' where there are none)."""
+    run = load_default(model)
+    data_cfg = replace(run.data, path=data) if data else run.data
+    series = fw.load_series(data_cfg)
+    if run.choice is not None and run.choice.chosen != "network":
+        click.echo(f"default: {run.choice.chosen} ({run.choice.reason})", err=True)
+    p = run.predict(series, horizon)
+    if p.quantiles is None:
+        click.echo(p.note, err=True)
+    click.echo("\t".join(["step", "forecast", *level_names()]))
+    for k, value in enumerate(p.point):
+        q = p.quantiles[k] if p.quantiles is not None else [float("nan")] * len(level_names())
+        cells = [f"{v:.4f}" if v == v else "-" for v in q]  # NaN: no interval that far
+        click.echo("\t".join([f"+{k + 1}", f"{value:.4f}", *cells]))
     if plot:
-        horizon_figure(series, pred, len(series), plot, forecaster.name)
+        horizon_figure(series, p.point, len(series), plot, run.forecaster.name)
 
 
 @click.command("compare")

@@ -87,7 +87,7 @@ def global_cmd(data, m3, id_column, date_column, value_column, fill, season, hor
         click.echo(f"fallback to theta: series {sid}: {why}")
     atomic_write_text(out / "forecasts.csv", forecasts_csv(train.ids, fc))
     if opts["save"] and fc.net is not None:
-        save_global(opts["save"], fc.net)
+        save_global(opts["save"], fc.net, panel.season)
         click.echo(f"network: {opts['save']}")
     if opts["plots"]:
         fan_charts(train.values, fc, train.ids, list(opts["plots"]), out / "fan_charts.png", test)

@@ -68,7 +68,10 @@ from seqrnn.cli.types import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
 def serve_cmd(run, host, port, backend, token_file, g, state, header, session_regex, **opts):
-    """Serve RUN (detector, forecaster or classifier) over HTTP until SIGTERM / Ctrl-C."""
+    """Serve RUN (detector, forecaster or classifier) over HTTP until SIGTERM / Ctrl-C.
+
+    A forecaster is a forecast run folder (its default and intervals) or a global network
+    file written by `seqrnn forecast global --save`."""
     setup_logging(opts["verbose"])
     try:
         from seqrnn.serve.app import ServeSettings, create_app

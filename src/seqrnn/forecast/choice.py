@@ -73,6 +73,35 @@ def backtest_blocks(n_train: int, min_fit: int, folds: int, horizon: int) -> lis
     return [(first + k * block, first + (k + 1) * block) for k in range(folds)]
 
 
+@dataclass(frozen=True)
+class BlockFit:
+    """One backtest block ``[start, stop)`` of the training part and the network trained on
+    the values before it."""
+
+    start: int
+    stop: int
+    network: Forecaster
+
+
+def fit_blocks(
+    series: Series,
+    config: ForecastConfig,
+    n_train: int,
+    fit: Callable[[Series, int], Forecaster],
+    folds: int = 2,
+) -> list[BlockFit]:
+    """The network fitted before each backtest block (``fit(seen, n)``: trained on the first
+    ``n`` values of ``seen``, the training part); empty when the training part is too short
+    to backtest. Values at or after ``n_train`` are never read."""
+    cfg, season = config.model, config.data.season
+    min_fit = max(cfg.look_back + season + 2 * cfg.horizon, 2 * season, 12)
+    seen = head(series, n_train)
+    return [
+        BlockFit(start, stop, fit(seen, start))
+        for start, stop in backtest_blocks(n_train, min_fit, folds, cfg.horizon)
+    ]
+
+
 def choose(
     series: Series,
     config: ForecastConfig,
@@ -80,26 +109,31 @@ def choose(
     fit: Callable[[Series, int], Forecaster],
     folds: int = 2,
 ) -> Choice:
-    """Backtest the network (``fit(seen, n)``: trained on the first ``n`` values of ``seen``, the
-    training part) and the
-    naive baselines on the last blocks of the training part; the lowest mean RMSE wins (a tie
-    keeps the network). Values at or after ``n_train`` are never read."""
+    """Backtest the network (see :func:`fit_blocks`) and the naive baselines on the last blocks
+    of the training part; the lowest mean RMSE wins (a tie keeps the network). Values at or
+    after ``n_train`` are never read."""
+    return choose_from(series, config, n_train, fit_blocks(series, config, n_train, fit, folds))
+
+
+def choose_from(
+    series: Series, config: ForecastConfig, n_train: int, fits: list[BlockFit]
+) -> Choice:
+    """:func:`choose` with the block fits already made."""
     cfg, season = config.model, config.data.season
-    min_fit = max(cfg.look_back + season + 2 * cfg.horizon, 2 * season, 12)
-    blocks = backtest_blocks(n_train, min_fit, folds, cfg.horizon)
-    if not blocks:
+    if not fits:
         return Choice(NETWORK, f"the training part ({n_train} values) is too short to backtest")
     seen = head(series, n_train)
     rmse: dict[str, list[float]] = {}
-    for start, stop in blocks:
-        split = Split(stop, start, WindowMode.FULL)
-        candidates: list[tuple[str, Forecaster]] = [(NETWORK, fit(seen, start))]
+    for block in fits:
+        split = Split(block.stop, block.start, WindowMode.FULL)
+        candidates: list[tuple[str, Forecaster]] = [(NETWORK, block.network)]
         candidates += [(b.name, b) for b in naive_baselines(season)]
         for name, forecaster in candidates:
             ev = evaluate(forecaster, seen, split, cfg.horizon, season, cfg.look_back)
             rmse.setdefault(name, []).append(ev.metrics["test"]["rmse"])
     means = {name: float(np.mean(v)) for name, v in rmse.items()}
     best = min(means, key=lambda name: (means[name], name != NETWORK))
+    blocks = [(b.start, b.stop) for b in fits]
     where = ", ".join(f"[{a}, {b})" for a, b in blocks)
     if best == NETWORK:
         runner_up = min((n for n in means if n != NETWORK), key=means.__getitem__)

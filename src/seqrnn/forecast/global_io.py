@@ -2,16 +2,18 @@
 a JSON header covered by a SHA-256, written atomically, never unpickled), so a network trained
 on one panel forecasts new series later::
 
-    save_global("m3.safetensors", net)          # after fit_global or forecast_panel(...).net
+    save_global("m3.safetensors", net, season=12)   # after fit_global or forecast_panel(...).net
     net = load_global("m3.safetensors")
     quantiles = net.predict(new_series, season=12)   # [S, H, Q]
+    saved = read_global("m3.safetensors")            # the network and the season it was fit with
 
 Tensors are named ``member<i>.<parameter>``; the header holds the :class:`GlobalConfig`, each
-member's look-back, the input channels and the category vocabulary.
+member's look-back, the input channels, the category vocabulary and (when given) the season.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from seqrnn.config import resolve, to_dict
@@ -22,8 +24,18 @@ from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict,
 KIND = "global-forecaster"
 
 
-def save_global(path: str | Path, forecaster: GlobalForecaster) -> None:
-    """Write every member's weights and what rebuilds them to ``path`` (atomically)."""
+@dataclass
+class SavedGlobal:
+    """A global forecaster read back, with the seasonal period of the panel it was trained on
+    (None in files written without one)."""
+
+    forecaster: GlobalForecaster
+    season: int | None
+
+
+def save_global(path: str | Path, forecaster: GlobalForecaster, season: int | None = None) -> None:
+    """Write every member's weights, what rebuilds them and the training panel's ``season``
+    (which forecasts must use again) to ``path``, atomically."""
     tensors = {
         f"member{i}.{name}": t
         for i, (_, net) in enumerate(forecaster.members)
@@ -37,17 +49,25 @@ def save_global(path: str | Path, forecaster: GlobalForecaster) -> None:
         "channels": first.encoder.rnn.input_size // first.chunk,
         "vocabulary": list(forecaster.vocabulary),
     }
+    if season is not None:
+        meta["season"] = int(season)
     save_checkpoint(path, Checkpoint(tensors, meta))
 
 
 def load_global(path: str | Path) -> GlobalForecaster:
     """Read a file written by :func:`save_global`; refuse any other kind or a damaged file."""
+    return read_global(path).forecaster
+
+
+def read_global(path: str | Path) -> SavedGlobal:
+    """:func:`load_global`, with the season the file records."""
     ckpt = load_checkpoint(path, KIND)
     meta = ckpt.meta
     try:
         config = resolve(GlobalConfig, meta["config"], f"{path}: config")
         look_backs, channels = list(meta["look_backs"]), int(meta["channels"])
         vocabulary = tuple(str(c) for c in meta["vocabulary"])
+        season = None if meta.get("season") is None else int(meta["season"])
     except (KeyError, TypeError, ValueError, ConfigError) as exc:
         raise CheckpointError(f"{path}: global forecaster header incomplete ({exc})") from None
     members = []
@@ -55,4 +75,4 @@ def load_global(path: str | Path) -> GlobalForecaster:
         net = GlobalNet(config.horizon, config.encoder, config.chunk, channels=channels)
         load_state_strict(net, ckpt.section(f"member{i}"), str(path))
         members.append((int(look_back), net.eval()))
-    return GlobalForecaster(config, members, vocabulary)
+    return SavedGlobal(GlobalForecaster(config, members, vocabulary), season)

@@ -26,8 +26,9 @@ import torch
 from seqrnn.config import from_dict, replace, resolve, to_dict
 from seqrnn.errors import InputError
 from seqrnn.forecast.baselines import naive_baselines
-from seqrnn.forecast.choice import NETWORK, Choice, choose
+from seqrnn.forecast.choice import NETWORK, Choice, choose_from, chosen_forecaster, fit_blocks
 from seqrnn.forecast.evaluation import Evaluation, Split, WindowMode, evaluate, forecast_from
+from seqrnn.forecast.intervals import Intervals, backtest_intervals, interval_steps
 from seqrnn.forecast.nets import Architecture, ForecastNet, ModelConfig, Strategy
 from seqrnn.forecast.neural import NeuralForecaster, prepare
 from seqrnn.forecast.plots import classic_figure, horizon_figure
@@ -115,6 +116,8 @@ class ForecastResult:
     run_dir: Path | None = None
     choice: Choice | None = None  # what the default forecasts with, and why
     default: Evaluation | None = None  # the chosen forecaster's evaluation
+    intervals: Intervals | None = None  # the default's, from its training-part backtest errors
+    coverage: dict[str, float] = field(default_factory=dict)  # of the test part, in percent
 
 
 class ForecastRecipe:
@@ -243,9 +246,12 @@ def train(
         box["evals"] = evals = _evaluations(forecaster, series, split, config)
         metrics: dict[str, Any] = {e.name: e.metrics for e in evals}
         if config.choose:
-            box["choice"], box["default"] = _default(evals, series, split, config)
+            box.update(_default(evals, series, split, config, forecaster))
             metrics["choice"] = box["choice"].to_dict()
             metrics["default"] = box["default"].metrics
+            if box["intervals"] is not None:
+                metrics["intervals"] = box["intervals"].to_dict()
+                metrics["intervals"]["test_coverage"] = box["coverage"]
         return metrics
 
     recipe = ForecastRecipe(series, config, split.n_train, on_report)
@@ -253,7 +259,15 @@ def train(
     forecaster = recipe.forecaster or recipe.wrap(run.net)  # other ranks: no report
     evals = box.get("evals", [])
     result = ForecastResult(
-        forecaster, run.history, evals, split, run.run_dir, box.get("choice"), box.get("default")
+        forecaster,
+        run.history,
+        evals,
+        split,
+        run.run_dir,
+        box.get("choice"),
+        box.get("default"),
+        box.get("intervals"),
+        box.get("coverage", {}),
     )
     if run.run_dir is not None and evals:  # rank 0 (the one that evaluated) writes
         write_run(result, series, config)
@@ -274,37 +288,60 @@ def _evaluations(
 
 
 def _default(
-    evals: list[Evaluation], series: Series, split: Split, config: ForecastConfig
-) -> tuple[Choice, Evaluation]:
-    """Choose the default by a backtest on the training part (:mod:`~seqrnn.forecast.choice`);
-    its evaluation is the chosen forecaster's among ``evals`` (the network's first, then the
-    baselines' on the same split and targets), named ``default = <name>``."""
-    choice = choose(
+    evals: list[Evaluation],
+    series: Series,
+    split: Split,
+    config: ForecastConfig,
+    network: NeuralForecaster,
+) -> dict[str, Any]:
+    """Choose the default by a backtest on the training part (:mod:`~seqrnn.forecast.choice`)
+    and make its intervals from the same backtest's errors (:mod:`~seqrnn.forecast.intervals`).
+    The default's evaluation is the chosen forecaster's among ``evals`` (the network's first,
+    then the baselines' on the same split and targets), named ``default = <name>``."""
+    fits = fit_blocks(
         series,
         config,
         split.n_train,
         lambda seen, n: fit_forecaster(seen, config, n)[0],
         config.choice_folds,
     )
+    choice = choose_from(series, config, split.n_train, fits)
     logger.info("default: %s (%s)", choice.chosen, choice.reason)
+    season = config.data.season
     if choice.chosen == NETWORK:
         chosen = evals[0]
     else:
         chosen = next(e for e in evals if e.name == choice.chosen)
-    return choice, with_fields(chosen, name=f"default = {choice.chosen}")
+    final = chosen_forecaster(choice, network, season)
+    per_block = [(b.start, b.stop, chosen_forecaster(choice, b.network, season)) for b in fits]
+    steps = interval_steps(config.model, season, series.covariates is not None)
+    made = backtest_intervals(series, split, per_block, final, steps) if fits else None
+    return {
+        "choice": choice,
+        "default": with_fields(chosen, name=f"default = {choice.chosen}"),
+        "intervals": made[0] if made else None,
+        "coverage": made[1] if made else {},
+    }
 
 
 def load_choice(path: str | Path) -> Choice | None:
     """The default's choice recorded in a run folder's ``metrics.json`` (None for a bare model
     file, or a run trained with ``choose = false``)."""
+    data = run_metrics(path).get("choice")
+    return Choice.from_dict(data) if isinstance(data, dict) else None
+
+
+def run_metrics(path: str | Path) -> dict[str, Any]:
+    """A run folder's ``metrics.json`` as a dict ({} for a model file, or a folder without
+    one)."""
     metrics = Path(path) / "metrics.json"
     if not Path(path).is_dir() or not metrics.is_file():
-        return None
+        return {}
     try:
         data = json.loads(metrics.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputError(f"not a JSON metrics file ({err})", metrics) from err
-    return Choice.from_dict(data["choice"]) if isinstance(data.get("choice"), dict) else None
+    return data if isinstance(data, dict) else {}
 
 
 def resume_config(run_dir: str | Path) -> ForecastConfig:

@@ -21,14 +21,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from seqrnn.serve.backends import (
-    Backend,
-    ClassifierBackend,
-    DetectorBackend,
-    ForecastBackend,
-    SessionInput,
-)
+from seqrnn.serve.backends import Backend, ClassifierBackend, DetectorBackend, SessionInput
 from seqrnn.serve.batching import MicroBatcher
+from seqrnn.serve.info import Kind
 from seqrnn.serve.limits import BodyLimit
 from seqrnn.serve.metrics import ServiceMetrics
 from seqrnn.serve.observe import Observe
@@ -121,8 +116,8 @@ def create_app(backend: Backend, settings: ServeSettings = ServeSettings()) -> F
     # the task's routes first: the router tries routes in order, and these are the busy ones
     if isinstance(backend, DetectorBackend):
         _detector_routes(app, backend, models, metrics, batcher)
-    elif isinstance(backend, ForecastBackend):
-        _forecast_routes(app, backend, models)
+    elif backend.kind is Kind.FORECAST:  # a single-series run or a global network
+        _forecast_routes(app, backend, getattr(models, backend.request), batcher)
     elif isinstance(backend, ClassifierBackend):
         _classify_routes(app, backend, models, batcher)
     _common_routes(app, backend, metrics)
@@ -209,19 +204,16 @@ def _detector_routes(app, backend: DetectorBackend, models, metrics, batcher) ->
         )
 
 
-def _forecast_routes(app, backend: ForecastBackend, models) -> None:
+def _forecast_routes(app, backend, model: type[BaseModel], batcher) -> None:
+    forecast_batcher = batcher(backend.forecast, lambda _: 1)
+
     @route(app, "/v1/forecast")
     async def forecast(request: Request) -> FastJSON:
-        body = await _parse(request, models.forecast)
-        if len(body.history) < backend.min_history:
-            raise BadRequest(
-                f"history: this model needs at least {backend.min_history} values, "
-                f"got {len(body.history)}"
-            )
-        point = backend.forecast(body.history, body.horizon)
-        return FastJSON(
-            {"forecast": point, "intervals": None, "intervals_note": backend.intervals_note}
-        )
+        body = await _parse(request, model)
+        problem = backend.problem(body)
+        if problem is not None:
+            raise BadRequest(problem)
+        return FastJSON(await forecast_batcher.submit(body))
 
 
 def _classify_routes(app, backend: ClassifierBackend, models, batcher) -> None:

@@ -1,5 +1,5 @@
-"""The one place where the service calls the library: load a run, judge sessions, feed events,
-forecast, classify.
+"""Where the service calls the library: load a run, judge sessions, feed events, classify (and
+forecast, in :mod:`seqrnn.serve.forecasts`).
 
 Everything the HTTP layer needs from seqrnn goes through this module, so that when the
 public per-task API lands only these calls change. The functions here are synchronous and
@@ -10,12 +10,11 @@ from its single batching worker (:mod:`seqrnn.serve.batching`), one batch at a t
 from __future__ import annotations
 
 import enum
-import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -32,19 +31,16 @@ from seqrnn.io.checkpoint import load_checkpoint
 from seqrnn.models.base import NextSymbolModel
 from seqrnn.models.registry import LOADERS, load_next_symbol_model, resolve_model_path
 from seqrnn.serve.cache import VerdictMemo, WindowCache
+from seqrnn.serve.info import Kind, ModelInfo, file_sha256
+
+if TYPE_CHECKING:  # imported when a forecast run is loaded (pandas and the forecast package)
+    from seqrnn.serve.forecasts import ForecastBackend, GlobalForecastBackend
 
 logger = logging.getLogger(__name__)
 
 FORECAST_KINDS = {"forecast"}
+GLOBAL_FORECAST_KINDS = {"global-forecaster"}
 CLASSIFIER_KINDS = {"text_classifier", "text_classifier_bow"}
-
-
-class Kind(enum.StrEnum):
-    """What a served run answers."""
-
-    DETECTOR = "detector"  # any next-symbol model: /v1/sessions, /v1/events
-    FORECAST = "forecast"  # /v1/forecast
-    CLASSIFIER = "classifier"  # /v1/classify
 
 
 class Runtime(enum.StrEnum):
@@ -52,28 +48,6 @@ class Runtime(enum.StrEnum):
 
     TORCH = "torch"
     ONNXRUNTIME = "onnxruntime"
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What ``GET /v1/model`` reports."""
-
-    kind: Kind
-    checkpoint_kind: str
-    path: str
-    sha256: str  # of the model file's bytes
-    description: str
-    vocab_size: int | None = None
-    config: dict[str, Any] = field(default_factory=dict)
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass
@@ -200,27 +174,6 @@ class DetectorBackend:
         return len(self.stream.history)
 
 
-class ForecastBackend:
-    """Point forecasts from a trained forecaster (no prediction intervals: none are fitted)."""
-
-    kind = Kind.FORECAST
-    intervals_note = "this model gives point forecasts only; it has no prediction intervals"
-
-    def __init__(self, forecaster: Any, info: ModelInfo):
-        self.forecaster = forecaster
-        self.info = info
-
-    @property
-    def min_history(self) -> int:
-        return int(self.forecaster.min_history)
-
-    def forecast(self, history: Sequence[float], horizon: int) -> list[float]:
-        """``horizon`` values after the end of ``history``."""
-        y = np.concatenate([np.asarray(history, dtype=np.float64), np.zeros(horizon)])
-        origin = np.array([len(history)], dtype=np.int64)
-        return [float(v) for v in self.forecaster.predict_at(y, origin, horizon)[0]]
-
-
 class ClassifierBackend:
     """Labels and class probabilities from a trained text classifier."""
 
@@ -247,7 +200,7 @@ class ClassifierBackend:
         ]
 
 
-Backend = DetectorBackend | ForecastBackend | ClassifierBackend
+Backend: TypeAlias = "DetectorBackend | ForecastBackend | GlobalForecastBackend | ClassifierBackend"
 
 
 def load_backend(
@@ -259,7 +212,8 @@ def load_backend(
     cache_windows: int = 100_000,
     remember_sessions: int = 20_000,
 ) -> Backend:
-    """The backend for whatever run ``path`` holds (a run folder, checkpoint or ``.onnx``).
+    """The backend for whatever run ``path`` holds (a run folder, checkpoint or ``.onnx``; a
+    forecast run's folder also gives its default and intervals, :mod:`seqrnn.serve.forecasts`).
     Detectors remember the scores of the last ``cache_windows`` distinct windows and the
     verdicts of the last ``remember_sessions`` distinct sessions (0: none)."""
     if Runtime(runtime) is Runtime.ONNXRUNTIME:
@@ -282,12 +236,14 @@ def load_backend(
         return DetectorBackend(
             model, info, detect, _parser(parse), max_open_sessions, remember_sessions
         )
-    if kind in FORECAST_KINDS:
-        from seqrnn.forecast.workflow import load_model as load_forecaster
+    if kind in FORECAST_KINDS:  # the forecast package (and pandas) load only here
+        from seqrnn.serve.forecasts import load_forecast_backend
 
-        forecaster, _ = load_forecaster(file)
-        info = _info(Kind.FORECAST, kind, file, forecaster.name, None, forecaster.meta)
-        return ForecastBackend(forecaster, info)
+        return load_forecast_backend(file, path)
+    if kind in GLOBAL_FORECAST_KINDS:
+        from seqrnn.serve.forecasts import GlobalForecastBackend
+
+        return GlobalForecastBackend(file)
     if kind in CLASSIFIER_KINDS:
         from seqrnn.classify.runs import load_model as load_classifier
 

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_mod
 
 Key = Annotated[str, StringConstraints(min_length=1, max_length=200)] | int
 Line = Annotated[str, StringConstraints(max_length=20_000)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Value = Annotated[float, Field(allow_inf_nan=False)]  # NaN / Infinity are refused by name
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,18 @@ class EventIn(_Strict):
 class ForecastIn(_Strict):
     """The series so far and how many steps ahead to forecast."""
 
-    history: list[float]
+    history: list[Value]
     horizon: int = Field(ge=1)
+
+
+class GlobalForecastIn(ForecastIn):
+    """A series for a global network: its history, the steps ahead, and optionally an id
+    (echoed), its category (for a network trained with categories) and its seasonal period
+    (only for a file that records none; else it must agree)."""
+
+    id: Name | None = None
+    category: Name | None = None
+    season: int | None = Field(None, ge=1, le=1000)
 
 
 class ClassifyIn(_Strict):
@@ -83,6 +95,7 @@ class RequestModels:
     sessions: type[BaseModel]
     events: type[BaseModel]
     forecast: type[BaseModel]
+    global_forecast: type[BaseModel]
     classify: type[BaseModel]
 
 
@@ -95,6 +108,10 @@ def request_models(limits: Limits) -> RequestModels:
         keys=(list[Key] | None, Field(None, max_length=limits.max_keys)),
         lines=(list[Line] | None, Field(None, max_length=limits.max_keys)),
     )
+    capped: dict[str, Any] = {
+        "history": (list[Value], Field(min_length=1, max_length=limits.max_history)),
+        "horizon": (int, Field(ge=1, le=limits.max_horizon)),
+    }
     return RequestModels(
         sessions=create_model(
             "SessionsRequest",
@@ -106,12 +123,8 @@ def request_models(limits: Limits) -> RequestModels:
             __base__=_Strict,
             events=(list[EventIn], Field(min_length=1, max_length=limits.max_events)),
         ),
-        forecast=create_model(
-            "ForecastRequest",
-            __base__=ForecastIn,
-            history=(list[float], Field(min_length=1, max_length=limits.max_history)),
-            horizon=(int, Field(ge=1, le=limits.max_horizon)),
-        ),
+        forecast=create_model("ForecastRequest", __base__=ForecastIn, **capped),
+        global_forecast=create_model("GlobalForecastRequest", __base__=GlobalForecastIn, **capped),
         classify=create_model(
             "ClassifyRequest",
             __base__=ClassifyIn,
