@@ -9,6 +9,7 @@ import torch
 from click.testing import CliRunner
 
 from seqrnn.classify import select
+from seqrnn.classify.crossval import cross_validate
 from seqrnn.classify.finetune import FineTuning, layer_groups
 from seqrnn.classify.net import TextClassifierNet
 from seqrnn.classify.pretrain import PretrainConfig, pretrain_encoder
@@ -16,7 +17,7 @@ from seqrnn.classify.readers import LabelledTexts
 from seqrnn.classify.runs import load_model
 from seqrnn.classify.text import TextConfig, Tokenizer
 from seqrnn.classify.transfer import aligned, install, load_encoder, merged_vocab, save_encoder
-from seqrnn.classify.workflow import ClassifyConfig, cross_validate, fit, preset
+from seqrnn.classify.workflow import ClassifyConfig, fit, preset
 from seqrnn.cli.main import cli
 from seqrnn.config import replace
 from seqrnn.errors import CheckpointError

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from seqrnn.classify.crossval import cross_validate
 from seqrnn.classify.metrics import classification_metrics, plot_confusion
 from seqrnn.classify.readers import LabelledTexts
 from seqrnn.classify.runs import load_model, train
 from seqrnn.classify.workflow import (
     ClassifyConfig,
     DataConfig,
-    cross_validate,
     evaluate,
     fit,
     preset,
@@ -26,7 +26,7 @@ from seqrnn.train.callbacks import Callback
 from seqrnn.train.config import TrainConfig
 
 
-@pytest.mark.parametrize("model", ["nb", "logreg"])
+@pytest.mark.parametrize("model", ["nb", "logreg", "nbsvm"])
 def test_baselines_learn_the_rule_and_reload_identically(rule_data, tmp_path, model):
     train_part, test = rule_data
     (tmp_path / "d.jsonl").write_text(
@@ -44,6 +44,31 @@ def test_baselines_learn_the_rule_and_reload_identically(rule_data, tmp_path, mo
     again = load_model(result.run_dir)
     assert np.allclose(again.predict_proba(test.texts), result.model.predict_proba(test.texts))
     assert (result.run_dir / "confusion.png").stat().st_size > 1000
+
+
+def test_nbsvm_equals_logistic_regression_on_nb_scaled_features(rule_data):
+    """Wang & Manning's recipe written out: binary uni+bigram presence ``X``, the log-count
+    ratio ``r``, a logistic regression on ``X * r``; the saved linear form gives its
+    probabilities."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from seqrnn.classify.text import Tokenizer
+
+    train_part, test = rule_data
+    fitted = fit(ClassifyConfig(model="nbsvm"), train_part)
+    tokenize = Tokenizer(ClassifyConfig().text).tokenize
+    vec = CountVectorizer(
+        tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=(1, 2), binary=True
+    )
+    X = vec.fit_transform(train_part.texts)
+    positive = np.array(train_part.labels) == fitted.model.labels[1]
+    p, q = 1 + X[positive].sum(0).A1, 1 + X[~positive].sum(0).A1
+    r = np.log(p / p.sum()) - np.log(q / q.sum())
+    lr = LogisticRegression(solver="liblinear", max_iter=2000, random_state=0)
+    lr.fit(X.multiply(r).tocsr(), positive)
+    expected = lr.predict_proba(vec.transform(test.texts).multiply(r).tocsr())[:, 1]
+    assert np.allclose(fitted.model.predict_proba(test.texts)[:, 1], expected, atol=1e-9)
 
 
 def test_neural_run_records_val_loss_calls_callbacks_and_reloads(rule_data, tmp_path):

@@ -163,8 +163,9 @@ def test_window_nll_refuses_window_below_1():
 
 
 def test_cross_validate_refuses_more_folds_than_texts():
+    from seqrnn.classify.crossval import cross_validate
     from seqrnn.classify.readers import LabelledTexts
-    from seqrnn.classify.workflow import config_from_dict, cross_validate
+    from seqrnn.classify.workflow import config_from_dict
 
     data = LabelledTexts([f"text {i}" for i in range(120)], ["pos", "neg"] * 60)
     config = config_from_dict({"model": "nb"})

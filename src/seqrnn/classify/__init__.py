@@ -9,6 +9,7 @@ Public API (see docs/api.md): :func:`train` (a :class:`ClassifyConfig` in, a run
 and the default ``model = "auto"`` (:mod:`seqrnn.classify.select`).
 """
 
+from seqrnn.classify.crossval import CVResult, cross_validate
 from seqrnn.classify.metrics import ClassificationMetrics
 from seqrnn.classify.models import TextClassifier
 from seqrnn.classify.models import predict_labels as predict
@@ -20,10 +21,8 @@ from seqrnn.classify.select import AveragedClassifier
 from seqrnn.classify.transfer import load_encoder, save_encoder
 from seqrnn.classify.workflow import (
     ClassifyConfig,
-    CVResult,
     FitResult,
     config_from_dict,
-    cross_validate,
     evaluate,
     fit,
     preset,

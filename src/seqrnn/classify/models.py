@@ -3,7 +3,7 @@
 ``TextClassifier.predict_proba(texts) -> [N, K]`` (columns in ``labels`` order) is all that
 evaluation, cross-validation and the CLI use, so they are written once. Two kinds implement
 it: :class:`NeuralTextClassifier` (the recurrent network) and :class:`BowClassifier`
-(multinomial naive Bayes or logistic regression on word n-gram counts, fitted with
+(multinomial naive Bayes, logistic regression, or NBSVM on word n-gram counts, fitted with
 scikit-learn). Both save to the one seqrnn checkpoint format; the bag-of-words model is stored
 as its linear form (``logits = counts @ W.T + b``), never pickled.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -81,13 +81,14 @@ class BowKind(enum.StrEnum):
 
     NAIVE_BAYES = "nb"  # multinomial naive Bayes
     LOGREG = "logreg"  # (multinomial) logistic regression
+    NBSVM = "nbsvm"  # logistic regression on NB-scaled features (Wang & Manning 2012)
 
 
 @dataclass(frozen=True)
 class BowConfig:
     """Bag-of-words baseline settings: n-grams 1..``ngram_max`` of the model's tokenizer,
-    presence (``binary``) or counts, ``alpha`` (NB smoothing), ``C`` (inverse L2 strength
-    of logistic regression)."""
+    presence (``binary``) or counts, ``alpha`` (NB smoothing, also of NBSVM's ratios), ``C``
+    (inverse L2 strength of logistic regression and NBSVM)."""
 
     ngram_max: int = 2
     binary: bool = True
@@ -140,6 +141,8 @@ class BowClassifier:
         if BowKind(kind) is BowKind.NAIVE_BAYES:
             nb = MultinomialNB(alpha=config.alpha).fit(X, y)
             weight, bias = nb.feature_log_prob_, nb.class_log_prior_
+        elif BowKind(kind) is BowKind.NBSVM:
+            weight, bias = _nbsvm(X, y, len(labels), config, seed)
         else:
             lr = LogisticRegression(C=config.C, max_iter=2000, random_state=seed).fit(X, y)
             weight, bias = lr.coef_, lr.intercept_
@@ -154,6 +157,30 @@ class BowClassifier:
         logits -= logits.max(1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(1, keepdims=True)
+
+
+def _nbsvm(
+    X: Any, y: np.ndarray, num_classes: int, config: BowConfig, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """NBSVM (Wang & Manning 2012, with the logistic loss): for each class ``k`` against the
+    rest, the NB log-count ratio ``r = log((a + p) / |a + p|_1) - log((a + q) / |a + q|_1)``
+    (``p``, ``q``: feature counts in class ``k`` and in the others) scales the features, and a
+    logistic regression is fitted on ``X * r``. Its linear form on ``X`` is ``coef * r``.
+    Two classes need one such model: ``softmax([-z/2, z/2]) == sigmoid(z)``."""
+    rows = [1] if num_classes == 2 else range(num_classes)
+    weight, bias = [], []
+    for k in rows:
+        mine = y == k
+        p = config.alpha + np.asarray(X[mine].sum(0)).ravel()  # [F]
+        q = config.alpha + np.asarray(X[~mine].sum(0)).ravel()  # [F]
+        r = np.log(p / p.sum()) - np.log(q / q.sum())  # [F]
+        lr = LogisticRegression(C=config.C, solver="liblinear", max_iter=2000, random_state=seed)
+        lr.fit(X.multiply(r).tocsr(), mine)
+        weight.append(lr.coef_[0] * r)
+        bias.append(lr.intercept_[0])
+    if num_classes == 2:
+        return np.vstack([-weight[0] / 2, weight[0] / 2]), np.array([-1, 1]) * bias[0] / 2
+    return np.vstack(weight), np.array(bias)
 
 
 def _vectorizer(

@@ -22,6 +22,7 @@ from seqrnn.classify.transfer import ENCODER_FILE, load_encoder, save_encoder
 from seqrnn.classify.workflow import (
     BOW_KIND,
     NEURAL_KIND,
+    PARTNER,
     ClassifyConfig,
     FitResult,
     ModelKind,
@@ -43,7 +44,7 @@ from seqrnn.train.callbacks import Callback
 
 logger = logging.getLogger(__name__)
 
-NB_FILE = "nb.safetensors"  # the naive Bayes half of an ``rnn+nb`` run folder
+NB_FILE = "nb.safetensors"  # the bag-of-words half of an ``rnn+nb`` / ``rnn+nbsvm`` run folder
 
 
 @dataclass
@@ -102,19 +103,19 @@ def train(
         extra = {"chosen": chosen, "selection": means}
         logger.info("%s", selection_report(extra))
         config, kind = replace(config, model=chosen), ModelKind(chosen)
-    if kind in (ModelKind.RNN, ModelKind.RNN_NB):
+    if kind is ModelKind.RNN or kind in PARTNER:
         net_cfg = replace(config, model="rnn")
         fitted = fit(net_cfg, train_part, val_part, callbacks, on_report, resume, True, encoder)
         run_dir = fitted.run_dir
-        if kind is ModelKind.RNN_NB:
-            fitted = _add_naive_bayes(config, fitted, train_part, on_report)
+        if kind in PARTNER:
+            fitted = _add_partner(config, fitted, train_part, on_report, PARTNER[kind])
     else:
         fitted = fit(config, train_part)
         run_dir = _save_baseline_run(config, fitted, on_report)
     metrics = box.get("metrics")
     if run_dir is not None and fitted.encoder is not None and not config.pretrain.encoder:
         save_encoder(fitted.encoder, run_dir / ENCODER_FILE)  # to start other runs from
-    if run_dir is not None and (extra or kind is ModelKind.RNN_NB):
+    if run_dir is not None and (extra or kind in PARTNER):
         save_config(run_dir, replace(config, model=kind.value))
         _record(run_dir, extra, metrics)
     if run_dir is not None and metrics is not None:
@@ -123,12 +124,13 @@ def train(
     return TrainResult(run_dir, fitted.model, fitted.history, fitted.seconds, metrics, said)
 
 
-def _add_naive_bayes(
-    config: ClassifyConfig, net: FitResult, train_part: Any, on_report: Any
+def _add_partner(
+    config: ClassifyConfig, net: FitResult, train_part: Any, on_report: Any, partner: str
 ) -> FitResult:
-    """``rnn+nb``: naive Bayes on the same training texts, saved beside the network as
-    ``nb.safetensors``; the run's model (and :func:`load_model` of the folder) averages both."""
-    nb = fit(replace(config, model="nb"), train_part)
+    """``rnn+nb`` / ``rnn+nbsvm``: the bag-of-words ``partner`` on the same training texts,
+    saved beside the network as ``nb.safetensors``; the run's model (and :func:`load_model`
+    of the folder) averages both."""
+    nb = fit(replace(config, model=partner), train_part)
     model = AveragedClassifier([net.model, nb.model])
     if net.run_dir is not None:
         assert isinstance(nb.model, BowClassifier)
@@ -176,7 +178,8 @@ def save_bow(model: BowClassifier, meta: dict[str, Any], path: Path) -> None:
 
 def load_model(path: str | Path, device: str = "cpu") -> TextClassifier:
     """Load a text classifier (recurrent or bag-of-words) from a file or run folder; a run
-    folder of ``rnn+nb`` gives the average of its network and its naive Bayes."""
+    folder of ``rnn+nb`` (``rnn+nbsvm``) gives the average of its network and its naive Bayes
+    (NBSVM)."""
     if Path(path).is_dir() and (Path(path) / NB_FILE).is_file():
         members = [_load_one(resolve_model_path(path), device), _load_one(Path(path) / NB_FILE)]
         return AveragedClassifier(members)

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import click
 
+from seqrnn.classify.crossval import cross_validate
 from seqrnn.classify.metrics import format_report, plot_confusion
 from seqrnn.classify.models import predict_labels
 from seqrnn.classify.net import PRESETS
 from seqrnn.classify.readers import SourceFormat, read_labelled
 from seqrnn.classify.runs import load_model, resume_config, train
 from seqrnn.classify.workflow import (
+    ModelKind,
     config_from_dict,
-    cross_validate,
     evaluate,
     read_data,
 )
@@ -64,7 +65,7 @@ _TRAIN = [
     click.option(
         "--model",
         "model",
-        type=click.Choice(["auto", "rnn", "nb", "logreg", "rnn+nb"]),
+        type=click.Choice([k.value for k in ModelKind]),
         help="auto (default): chosen by cross-validation on the training part.",
     ),
     click.option(
