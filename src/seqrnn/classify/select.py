@@ -16,6 +16,7 @@ as they would read any unlabelled text.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -112,11 +113,13 @@ def fit_auto(
     val: LabelledTexts | None,
     encoder: PretrainedEncoder | None,
 ) -> FitResult:
-    """Choose (:func:`choose`), then fit the chosen candidate on all of ``train``."""
+    """Choose (:func:`choose`), then fit the chosen candidate on all of ``train``; the
+    result's ``seconds`` count the choice too (not a pretraining done here)."""
     from seqrnn.classify.workflow import fit, prepare_encoder, split_validation
 
     if encoder is None and config.pretrain.active:
         encoder = prepare_encoder(config, train.texts)
+    began = time.perf_counter()
     chosen, means = choose(config, train, encoder)
     if chosen == "rnn" and val is None:
         train, val = split_validation(train, config.data.val_fraction, config.train.seed)
@@ -124,6 +127,7 @@ def fit_auto(
         replace(config, model=chosen), train, val if "rnn" in chosen else None, encoder=encoder
     )
     fitted.meta = {**fitted.meta, "chosen": chosen, "selection": means}
+    fitted.seconds = time.perf_counter() - began
     return fitted
 
 
