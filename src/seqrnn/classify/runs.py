@@ -130,14 +130,14 @@ def _add_partner(
     """``rnn+nb`` / ``rnn+nbsvm``: the bag-of-words ``partner`` on the same training texts,
     saved beside the network as ``nb.safetensors``; the run's model (and :func:`load_model`
     of the folder) averages both."""
-    nb = fit(replace(config, model=partner), train_part)
-    model = AveragedClassifier([net.model, nb.model])
+    bow = fit(replace(config, model=partner), train_part)
+    model = AveragedClassifier([net.model, bow.model])
     if net.run_dir is not None:
-        assert isinstance(nb.model, BowClassifier)
-        save_bow(nb.model, nb.meta, net.run_dir / NB_FILE)
+        assert isinstance(bow.model, BowClassifier)
+        save_bow(bow.model, bow.meta, net.run_dir / NB_FILE)
     on_report(model)  # the validation metrics are the average's
-    meta = {"kind": "average", "members": [net.meta, nb.meta]}
-    return FitResult(model, net.history, net.seconds + nb.seconds, meta, net.run_dir, net.encoder)
+    meta = {"kind": "average", "members": [net.meta, bow.meta]}
+    return FitResult(model, net.history, net.seconds + bow.seconds, meta, net.run_dir, net.encoder)
 
 
 def _record(run_dir: Path, extra: dict[str, Any], metrics: ClassificationMetrics | None) -> None:

@@ -67,10 +67,10 @@ def fit_average(
     if val is None:
         net_train, val = split_validation(train, config.data.val_fraction, config.train.seed)
     net = fit(replace(config, model="rnn"), net_train, val, encoder=encoder)
-    nb = fit(replace(config, model=partner), train)
-    model = AveragedClassifier([net.model, nb.model])
-    meta = {"kind": "average", "members": [net.meta, nb.meta]}
-    seconds = net.seconds + nb.seconds
+    bow = fit(replace(config, model=partner), train)
+    model = AveragedClassifier([net.model, bow.model])
+    meta = {"kind": "average", "members": [net.meta, bow.meta]}
+    seconds = net.seconds + bow.seconds
     return FitResult(model, net.history, seconds, meta, net.run_dir, net.encoder)
 
 
