@@ -130,9 +130,11 @@ def test_saved_network_forecasts_new_series_identically(tmp_path):
     from seqrnn.forecast import load_global, save_global
 
     series = _sines(8, 48)
-    net = fit_global(series, M, _tiny(epochs=1, categories=True), ["A", "B"] * 4)
+    config = _tiny(epochs=1, categories=True, deseasonalise=(True, False))
+    net = fit_global(series, M, config, ["A", "B"] * 4)
     save_global(tmp_path / "m.safetensors", net)
     back = load_global(tmp_path / "m.safetensors")
+    assert [n.deseasonalised for _, n in back.members] == [True, False]
     new = _sines(3, 40, noise=0.05)
     np.testing.assert_array_equal(net.predict(new, M, ["B"] * 3), back.predict(new, M, ["B"] * 3))
     assert back.vocabulary == ("A", "B") and back.config == net.config
