@@ -38,6 +38,7 @@ def _tiny(epochs: int = 20, **kw) -> GlobalConfig:
         look_backs=(12,),
         min_input=6,
         chunk=3,  # 4 recurrent steps of 3 values: fast
+        deseasonalise=kw.pop("deseasonalise", (True,)),  # one member: fast
         encoder=EncoderConfig(hidden_size=16, num_layers=1),
         train=TrainConfig(epochs=epochs, batch_size=64, learning_rate=1e-2, device="cpu"),
         **kw,

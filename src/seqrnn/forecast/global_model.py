@@ -46,6 +46,7 @@ def _default_encoder() -> EncoderConfig:
     return EncoderConfig(hidden_size=64, num_layers=2)
 
 
+SEASONAL_INPUTS = {"both": (True, False), "yes": (True,), "no": (False,)}  # by option value
 COSINE = ScheduleConfig(decay=Decay.COSINE, final_fraction=0.1)  # lr down to lr/10
 
 
@@ -58,7 +59,7 @@ class GlobalConfig:
     """The global network and its ensemble: one member per (look-back, seed) pair."""
 
     horizon: int = 18
-    look_backs: tuple[int, ...] = (36,)
+    look_backs: tuple[int, ...] = (24, 36)
     seeds: tuple[int, ...] = (0,)
     min_input: int = 12  # shortest real history of a training window
     max_origins: int = 0  # windows per series: only the most recent ones (0 = all)
@@ -67,7 +68,7 @@ class GlobalConfig:
     categories: bool = False  # each series' category (one-hot) as constant input channels
     # one member per flag: True divides by the classical seasonal indices first (ES-RNN),
     # False gives the network the log values and lets it learn the season from the phase
-    deseasonalise: tuple[bool, ...] = (True,)
+    deseasonalise: tuple[bool, ...] = (True, False)
     encoder: EncoderConfig = field(default_factory=_default_encoder)
     train: TrainConfig = field(default_factory=_default_train)
 
