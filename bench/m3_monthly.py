@@ -4,11 +4,12 @@ Naive2 and seasonal naive measured in the same run, and the published figures.
 Run by hand (``OMP_NUM_THREADS=1``; minutes, see bench/README.md)::
 
     python bench/m3_monthly.py [--series 200] [--seeds 0 1 2] [--look-backs 24 36]
-                               [--epochs 12] [--no-ets] [--refit-off] [--plot DIR]
+                               [--deseasonalise both] [--epochs 12] [--no-ets]
+                               [--refit-off] [--plot DIR]
 
 Protocol (SOURCE.md): train on the first N-18 values, forecast the last 18, score every series.
 The choice of the default (network, Theta, ETS or a combination) and the interval width come
-from a backtest on the last 18 *training* values only (selection.forecast_panel); the test
+from a rolling-origin backtest on the *training* values only (selection.forecast_panel); the test
 values are read once, for the table. ``--series K`` keeps every ``1428/K``-th series (a
 development subset, the same for every run).
 """
