@@ -144,3 +144,18 @@ def test_saved_network_forecasts_new_series_identically(tmp_path):
     (tmp_path / "bad.safetensors").write_bytes(bytes(raw))
     with pytest.raises(CheckpointError, match="checksum"):
         load_global(tmp_path / "bad.safetensors")
+
+
+def test_a_file_from_before_mixed_members_loads_as_all_deseasonalised(tmp_path):
+    from seqrnn.forecast import load_global, save_global
+    from seqrnn.io.checkpoint import load_checkpoint, save_checkpoint
+
+    series = _sines(6, 40)
+    save_global(tmp_path / "new.safetensors", fit_global(series, M, _tiny(epochs=1)))
+    old = load_checkpoint(tmp_path / "new.safetensors", "global-forecaster")
+    del old.meta["deseasonalised"]  # the header as written before the key existed
+    del old.meta["config"]["deseasonalise"]
+    save_checkpoint(tmp_path / "old.safetensors", old)
+    back = load_global(tmp_path / "old.safetensors")
+    assert [n.deseasonalised for _, n in back.members] == [True]
+    assert back.predict(series, M).shape == (6, H, len(LEVELS))
