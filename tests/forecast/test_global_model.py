@@ -38,6 +38,7 @@ def _tiny(epochs: int = 20, **kw) -> GlobalConfig:
         look_backs=(12,),
         min_input=6,
         chunk=3,  # 4 recurrent steps of 3 values: fast
+        deseasonalise=kw.pop("deseasonalise", (True,)),  # one member: fast
         encoder=EncoderConfig(hidden_size=16, num_layers=1),
         train=TrainConfig(epochs=epochs, batch_size=64, learning_rate=1e-2, device="cpu"),
         **kw,
@@ -130,9 +131,11 @@ def test_saved_network_forecasts_new_series_identically(tmp_path):
     from seqrnn.forecast import load_global, save_global
 
     series = _sines(8, 48)
-    net = fit_global(series, M, _tiny(epochs=1, categories=True), ["A", "B"] * 4)
+    config = _tiny(epochs=1, categories=True, deseasonalise=(True, False))
+    net = fit_global(series, M, config, ["A", "B"] * 4)
     save_global(tmp_path / "m.safetensors", net)
     back = load_global(tmp_path / "m.safetensors")
+    assert [n.deseasonalised for _, n in back.members] == [True, False]
     new = _sines(3, 40, noise=0.05)
     np.testing.assert_array_equal(net.predict(new, M, ["B"] * 3), back.predict(new, M, ["B"] * 3))
     assert back.vocabulary == ("A", "B") and back.config == net.config
@@ -141,3 +144,18 @@ def test_saved_network_forecasts_new_series_identically(tmp_path):
     (tmp_path / "bad.safetensors").write_bytes(bytes(raw))
     with pytest.raises(CheckpointError, match="checksum"):
         load_global(tmp_path / "bad.safetensors")
+
+
+def test_a_file_from_before_mixed_members_loads_as_all_deseasonalised(tmp_path):
+    from seqrnn.forecast import load_global, save_global
+    from seqrnn.io.checkpoint import load_checkpoint, save_checkpoint
+
+    series = _sines(6, 40)
+    save_global(tmp_path / "new.safetensors", fit_global(series, M, _tiny(epochs=1)))
+    old = load_checkpoint(tmp_path / "new.safetensors", "global-forecaster")
+    del old.meta["deseasonalised"]  # the header as written before the key existed
+    del old.meta["config"]["deseasonalise"]
+    save_checkpoint(tmp_path / "old.safetensors", old)
+    back = load_global(tmp_path / "old.safetensors")
+    assert [n.deseasonalised for _, n in back.members] == [True]
+    assert back.predict(series, M).shape == (6, H, len(LEVELS))

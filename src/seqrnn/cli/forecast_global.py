@@ -10,7 +10,7 @@ import click
 from seqrnn.cli.common import friendly_errors, setup_logging
 from seqrnn.cli.types import POSITIVE_INT, SEED
 from seqrnn.forecast.global_io import save_global
-from seqrnn.forecast.global_model import COSINE, GlobalConfig
+from seqrnn.forecast.global_model import COSINE, SEASONAL_INPUTS, GlobalConfig
 from seqrnn.forecast.panel import read_m3, read_panel
 from seqrnn.forecast.panel_run import fan_charts, forecasts_csv, holdout
 from seqrnn.forecast.readers import Fill
@@ -30,12 +30,24 @@ from seqrnn.train.config import TrainConfig
 @click.option("--season", type=POSITIVE_INT, help="Seasonal period (default: from the dates).")
 @click.option("--horizon", type=POSITIVE_INT, required=True)
 @click.option(
-    "--look-back", "look_backs", type=POSITIVE_INT, multiple=True, default=(36,), show_default=True
+    "--look-back",
+    "look_backs",
+    type=POSITIVE_INT,
+    multiple=True,
+    default=(24, 36),
+    show_default=True,
 )
 @click.option("--seed", "seeds", type=SEED, multiple=True, default=(0,), show_default=True)
 @click.option("--epochs", type=POSITIVE_INT, default=12, show_default=True)
 @click.option(
     "--chunk", type=POSITIVE_INT, default=6, show_default=True, help="Values per RNN step."
+)
+@click.option(
+    "--deseasonalise",
+    type=click.Choice(["both", "yes", "no"]),
+    default="both",
+    show_default=True,
+    help="Members on deseasonalised inputs, on raw log inputs, or one of each kind.",
 )
 @click.option(
     "--categories", is_flag=True, help="Each series' category (M3) as an input of the network."
@@ -66,6 +78,7 @@ def global_cmd(data, m3, id_column, date_column, value_column, fill, season, hor
             chunk=opts["chunk"],
             min_input=min(12, min(opts["look_backs"])),
             categories=opts["categories"],
+            deseasonalise=SEASONAL_INPUTS[opts["deseasonalise"]],
             encoder=EncoderConfig(hidden_size=64, num_layers=2),
             train=TrainConfig(
                 epochs=opts["epochs"], batch_size=256, learning_rate=3e-3, schedule=COSINE

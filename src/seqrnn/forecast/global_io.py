@@ -8,7 +8,8 @@ on one panel forecasts new series later::
     saved = read_global("m3.safetensors")            # the network and the season it was fit with
 
 Tensors are named ``member<i>.<parameter>``; the header holds the :class:`GlobalConfig`, each
-member's look-back, the input channels, the category vocabulary and (when given) the season.
+member's look-back and whether it deseasonalises (absent in older files: all do), the input
+channels, the category vocabulary and (when given) the season.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def save_global(path: str | Path, forecaster: GlobalForecaster, season: int | No
         "kind": KIND,
         "config": to_dict(forecaster.config),
         "look_backs": [lb for lb, _ in forecaster.members],
+        "deseasonalised": [net.deseasonalised for _, net in forecaster.members],
         "channels": first.encoder.rnn.input_size // first.chunk,
         "vocabulary": list(forecaster.vocabulary),
     }
@@ -66,13 +68,19 @@ def read_global(path: str | Path) -> SavedGlobal:
     try:
         config = resolve(GlobalConfig, meta["config"], f"{path}: config")
         look_backs, channels = list(meta["look_backs"]), int(meta["channels"])
+        # files written before members could differ: every member deseasonalised
+        flags = [bool(f) for f in meta.get("deseasonalised", [True] * len(look_backs))]
         vocabulary = tuple(str(c) for c in meta["vocabulary"])
         season = None if meta.get("season") is None else int(meta["season"])
     except (KeyError, TypeError, ValueError, ConfigError) as exc:
         raise CheckpointError(f"{path}: global forecaster header incomplete ({exc})") from None
     members = []
-    for i, look_back in enumerate(look_backs):
+    if len(flags) != len(look_backs):
+        n, m = len(flags), len(look_backs)
+        raise CheckpointError(f"{path}: {n} deseasonalised flags for {m} members")
+    for i, (look_back, flag) in enumerate(zip(look_backs, flags, strict=True)):
         net = GlobalNet(config.horizon, config.encoder, config.chunk, channels=channels)
+        net.deseasonalised = flag
         load_state_strict(net, ckpt.section(f"member{i}"), str(path))
         members.append((int(look_back), net.eval()))
     return SavedGlobal(GlobalForecaster(config, members, vocabulary), season)

@@ -46,6 +46,7 @@ def _default_encoder() -> EncoderConfig:
     return EncoderConfig(hidden_size=64, num_layers=2)
 
 
+SEASONAL_INPUTS = {"both": (True, False), "yes": (True,), "no": (False,)}  # by option value
 COSINE = ScheduleConfig(decay=Decay.COSINE, final_fraction=0.1)  # lr down to lr/10
 
 
@@ -58,19 +59,24 @@ class GlobalConfig:
     """The global network and its ensemble: one member per (look-back, seed) pair."""
 
     horizon: int = 18
-    look_backs: tuple[int, ...] = (36,)
+    look_backs: tuple[int, ...] = (24, 36)
     seeds: tuple[int, ...] = (0,)
     min_input: int = 12  # shortest real history of a training window
     max_origins: int = 0  # windows per series: only the most recent ones (0 = all)
     per_epoch: int = 30_000  # windows drawn at random each epoch (0 = every window once)
     chunk: int = 6  # values per recurrent step (6: a 36-month window is 6 steps of 6 months)
     categories: bool = False  # each series' category (one-hot) as constant input channels
+    # one member per flag: True divides by the classical seasonal indices first (ES-RNN),
+    # False gives the network the log values and lets it learn the season from the phase
+    deseasonalise: tuple[bool, ...] = (True, False)
     encoder: EncoderConfig = field(default_factory=_default_encoder)
     train: TrainConfig = field(default_factory=_default_train)
 
     def __post_init__(self) -> None:
         if self.horizon < 1 or self.min_input < 1 or self.chunk < 1 or not self.seeds:
             raise ConfigError("horizon, min_input and chunk must be >= 1, seeds not empty")
+        if not self.deseasonalise:
+            raise ConfigError("deseasonalise needs at least one flag (True, False or both)")
         bad = [lb for lb in self.look_backs if lb < 1 or lb % self.chunk]
         if bad or not self.look_backs:
             raise ConfigError(f"look-backs {bad} must be positive multiples of chunk={self.chunk}")
@@ -78,7 +84,8 @@ class GlobalConfig:
 
 class GlobalNet(nn.Module):
     """``x`` ``[B, L, C]`` -> quantiles ``[B, H, Q]`` of the next ``H`` normalised values
-    (``C`` = 4, plus one per category when categories are an input).
+    (``C`` = 4, plus one per category when categories are an input); ``deseasonalised``:
+    whether its inputs and outputs have the seasonal indices taken out.
 
     With ``chunk`` > 1 the recurrence steps over blocks of ``chunk`` consecutive values
     (``[B, L / chunk, 4 * chunk]``): the same window in fewer, wider steps, several times
@@ -91,9 +98,11 @@ class GlobalNet(nn.Module):
         chunk: int = 1,
         quantiles: int = len(LEVELS),
         channels: int = CHANNELS,
+        deseasonalised: bool = True,
     ):
         super().__init__()
         self.horizon, self.quantiles, self.chunk = horizon, quantiles, chunk
+        self.deseasonalised = deseasonalised
         self.encoder = RecurrentEncoder(channels * chunk, encoder)
         self.head = nn.Linear(self.encoder.output_size, horizon * quantiles)
 
@@ -177,12 +186,17 @@ class Prepared:
 
 
 def prepare(
-    train: list[np.ndarray], season: int, pad: int, onehot: np.ndarray | None = None
+    train: list[np.ndarray],
+    season: int,
+    pad: int,
+    onehot: np.ndarray | None = None,
+    deseasonalise: bool = True,
 ) -> Prepared:
-    """Log, deseasonalise and pad every series (all values must be positive)."""
+    """Log, deseasonalise (unless told not to) and pad every series (all values must be
+    positive)."""
     zs, masks, phases, log_index = [], [], [], []
     for y in train:
-        idx = seasonal_indices(y, season) if season > 1 else np.ones(1)
+        idx = seasonal_indices(y, season) if season > 1 and deseasonalise else np.ones(1)
         t = np.arange(len(y))
         z = np.log(y) - np.log(idx[t % len(idx)])
         zs.append(np.r_[np.full(pad, z[0]), z])
@@ -239,18 +253,22 @@ class GlobalForecaster:
     ) -> np.ndarray:
         """Quantiles ``[S, H, Q]`` for the ``H`` steps after the end of each series."""
         H, pad = self.config.horizon, max(self.config.look_backs)
-        data = prepare(train, season, pad, self._onehot(categories, len(train)))
+        onehot = self._onehot(categories, len(train))
+        prepared = {
+            flag: prepare(train, season, pad, onehot, flag)
+            for flag in {net.deseasonalised for _, net in self.members}
+        }
         series = np.arange(len(train))
         logs = []
         for look_back, net in self.members:
+            data = prepared[net.deseasonalised]
             x, level, _ = data.windows(data.lengths, series, look_back)
             with torch.no_grad():
                 q = net.eval()(torch.from_numpy(x)).numpy()  # [S, H, Q]
-            logs.append(q + level[:, None, None])
-        steps = (data.lengths[:, None] + np.arange(H)) % data.season  # [S, H]
-        seasonal = np.take_along_axis(data.log_index, steps, axis=1)[..., None]
-        log_q = np.sort(np.mean(logs, axis=0), axis=-1)  # ordered quantiles
-        return np.exp(log_q + seasonal)
+            steps = (data.lengths[:, None] + np.arange(H)) % data.season  # [S, H]
+            seasonal = np.take_along_axis(data.log_index, steps, axis=1)[..., None]
+            logs.append(q + level[:, None, None] + seasonal)  # log scale, with the season
+        return np.exp(np.sort(np.mean(logs, axis=0), axis=-1))  # ordered quantiles
 
     def _onehot(self, categories: list[str] | None, n: int) -> np.ndarray:
         """``[S, K]`` one-hot rows over :attr:`vocabulary` (``K`` = 0 without categories)."""
@@ -267,16 +285,21 @@ def fit_global(
     config: GlobalConfig,
     categories: list[str] | None = None,
 ) -> GlobalForecaster:
-    """Train one network per (look-back, seed) on windows from every series of ``train``."""
+    """Train one network per (deseasonalise flag, look-back, seed) on windows from every
+    series of ``train``."""
     vocabulary = tuple(sorted(set(categories or []))) if config.categories else ()
     shell = GlobalForecaster(config, [], vocabulary)
-    data = prepare(train, season, max(config.look_backs), shell._onehot(categories, len(train)))
-    for look_back in config.look_backs:
-        x, y = training_windows(
-            data, look_back, config.horizon, config.min_input, config.max_origins
-        )
-        for seed in config.seeds:
-            shell.members.append((look_back, _fit_member(x, y, look_back, seed, config)))
+    onehot = shell._onehot(categories, len(train))
+    for flag in config.deseasonalise:
+        data = prepare(train, season, max(config.look_backs), onehot, flag)
+        for look_back in config.look_backs:
+            x, y = training_windows(
+                data, look_back, config.horizon, config.min_input, config.max_origins
+            )
+            for seed in config.seeds:
+                net = _fit_member(x, y, look_back, seed, config)
+                net.deseasonalised = flag
+                shell.members.append((look_back, net))
     return shell
 
 

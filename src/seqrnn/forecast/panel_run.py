@@ -26,9 +26,9 @@ class Holdout:
     forecast: PanelForecast
     scores: dict[str, pd.DataFrame]
 
-    def table(self, by_category: bool = False) -> pd.DataFrame:
-        """Mean metrics per method (or mean sMAPE per category)."""
-        return summary(self.scores, by_category)
+    def table(self, by_category: bool = False, metric: str = "smape") -> pd.DataFrame:
+        """Mean metrics per method (or the mean ``metric`` per category)."""
+        return summary(self.scores, by_category, metric)
 
 
 def holdout(panel: Panel, config: SelectionConfig) -> Holdout:

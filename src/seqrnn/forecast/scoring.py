@@ -64,11 +64,14 @@ def score_panel(
     return pd.DataFrame(rows)
 
 
-def summary(scores: dict[str, pd.DataFrame], by_category: bool = False) -> pd.DataFrame:
-    """Mean of every metric per method (rows), optionally per category (columns of sMAPE)."""
+def summary(
+    scores: dict[str, pd.DataFrame], by_category: bool = False, metric: str = "smape"
+) -> pd.DataFrame:
+    """Mean of every metric per method (rows), optionally per category (columns of
+    ``metric``)."""
     if by_category:
         return pd.DataFrame(
-            {name: s.groupby("category")["smape"].mean() for name, s in scores.items()}
+            {name: s.groupby("category")[metric].mean() for name, s in scores.items()}
         ).T
     cols = [*POINT, "coverage95", "msis"]
     return pd.DataFrame(

@@ -224,7 +224,8 @@ def backtest(
     H, n_o = config.model.horizon, config.origins
     cuts = cut_origins(train, H, n_o, config.origin_step)
     first = cuts.heads[0]
-    keep = [i for i in range(len(first)) if i not in network_eligible(first, config.model)]
+    skip = network_eligible(first, config.model)  # once: it scans every series
+    keep = [i for i in range(len(first)) if i not in skip]
     cats = None if categories is None else [categories[i] for i in keep]
     net = fit_global([first[i] for i in keep], season, config.model, cats) if keep else None
     runs = [run_methods(head, season, config, net, categories) for head in cuts.heads]
