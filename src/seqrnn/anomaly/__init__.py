@@ -19,86 +19,53 @@ calibrated budget), :func:`detect` (a :class:`DetectConfig` in, a :class:`Detect
 verdicts, metrics and explanations out), the session readers and the log parser, and the
 stream side: :func:`follow` (a live stream, chunk by chunk, in bounded memory) and
 :func:`judge_stream` (one long recorded stream).
+
+The names below are imported on first use (:mod:`seqrnn.lazy`): ``seqrnn parse`` imports
+:mod:`~seqrnn.anomaly.parse` without the detectors, and so without PyTorch.
 """
 
-from seqrnn.anomaly.calibration import Calibration, CalibrationConfig, read_calibration
-from seqrnn.anomaly.feedback import FeedbackConfig, FeedbackResult, update_from_feedback
-from seqrnn.anomaly.fit import train_detector
-from seqrnn.anomaly.grouping import grouping_accuracy
-from seqrnn.anomaly.inputs import SessionSet, read_labelled_csv, read_session_set, read_templates
-from seqrnn.anomaly.parse import (
-    HDFS_HEADER,
-    MASKS,
-    LogParser,
-    ParseConfig,
-    ParsedLog,
-    masks_for,
-    parse_files,
-    parse_lines,
-    write_parsed,
-)
-from seqrnn.anomaly.report import write_report, write_stream_report
-from seqrnn.anomaly.stream import (
-    Alert,
-    FollowStep,
-    StreamDetector,
-    StreamVerdict,
-    follow,
-    follow_parser,
-    judge_stream,
-)
-from seqrnn.anomaly.training import (
-    DetectorConfig,
-    detector_config_from_dict,
-    detector_resume_config,
-)
-from seqrnn.anomaly.workflow import (
-    DetectConfig,
-    Detection,
-    build_detector,
-    detect,
-    detect_config_for,
-    load_detector,
-)
+from seqrnn.lazy import lazy_exports
 
-__all__ = [
-    "HDFS_HEADER",
-    "MASKS",
-    "Alert",
-    "Calibration",
-    "CalibrationConfig",
-    "DetectConfig",
-    "Detection",
-    "DetectorConfig",
-    "FeedbackConfig",
-    "FeedbackResult",
-    "FollowStep",
-    "LogParser",
-    "ParseConfig",
-    "ParsedLog",
-    "SessionSet",
-    "StreamDetector",
-    "StreamVerdict",
-    "build_detector",
-    "detect",
-    "detect_config_for",
-    "detector_config_from_dict",
-    "detector_resume_config",
-    "follow",
-    "follow_parser",
-    "grouping_accuracy",
-    "judge_stream",
-    "load_detector",
-    "masks_for",
-    "parse_files",
-    "parse_lines",
-    "read_calibration",
-    "read_labelled_csv",
-    "read_session_set",
-    "read_templates",
-    "train_detector",
-    "update_from_feedback",
-    "write_parsed",
-    "write_report",
-    "write_stream_report",
-]
+_EXPORTS = {
+    "Calibration": "seqrnn.anomaly.calibration",
+    "CalibrationConfig": "seqrnn.anomaly.calibration",
+    "read_calibration": "seqrnn.anomaly.calibration",
+    "FeedbackConfig": "seqrnn.anomaly.feedback",
+    "FeedbackResult": "seqrnn.anomaly.feedback",
+    "update_from_feedback": "seqrnn.anomaly.feedback",
+    "train_detector": "seqrnn.anomaly.fit",
+    "grouping_accuracy": "seqrnn.anomaly.grouping",
+    "SessionSet": "seqrnn.anomaly.inputs",
+    "read_labelled_csv": "seqrnn.anomaly.inputs",
+    "read_session_set": "seqrnn.anomaly.inputs",
+    "read_templates": "seqrnn.anomaly.inputs",
+    "HDFS_HEADER": "seqrnn.anomaly.parse",
+    "MASKS": "seqrnn.anomaly.parse",
+    "LogParser": "seqrnn.anomaly.parse",
+    "ParseConfig": "seqrnn.anomaly.parse",
+    "ParsedLog": "seqrnn.anomaly.parse",
+    "masks_for": "seqrnn.anomaly.parse",
+    "parse_files": "seqrnn.anomaly.parse",
+    "parse_lines": "seqrnn.anomaly.parse",
+    "write_parsed": "seqrnn.anomaly.parse",
+    "write_report": "seqrnn.anomaly.report",
+    "write_stream_report": "seqrnn.anomaly.report",
+    "Alert": "seqrnn.anomaly.stream",
+    "FollowStep": "seqrnn.anomaly.stream",
+    "StreamDetector": "seqrnn.anomaly.stream",
+    "StreamVerdict": "seqrnn.anomaly.stream",
+    "follow": "seqrnn.anomaly.stream",
+    "follow_parser": "seqrnn.anomaly.stream",
+    "judge_stream": "seqrnn.anomaly.stream",
+    "DetectorConfig": "seqrnn.anomaly.training",
+    "detector_config_from_dict": "seqrnn.anomaly.training",
+    "detector_resume_config": "seqrnn.anomaly.training",
+    "DetectConfig": "seqrnn.anomaly.workflow",
+    "Detection": "seqrnn.anomaly.workflow",
+    "build_detector": "seqrnn.anomaly.workflow",
+    "detect": "seqrnn.anomaly.workflow",
+    "detect_config_for": "seqrnn.anomaly.workflow",
+    "load_detector": "seqrnn.anomaly.workflow",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -15,7 +15,7 @@ from seqrnn.cli.types import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_
 from seqrnn.config import load_config_file
 from seqrnn.errors import ConfigError, SeqrnnError
 from seqrnn.train.callbacks import Callback
-from seqrnn.train.trainer import TrainingInterrupted
+from seqrnn.train.signals import TrainingInterrupted
 
 
 def setup_logging(verbose: bool) -> None:

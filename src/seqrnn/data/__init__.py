@@ -1,16 +1,19 @@
-"""Data: sequence readers, the vocabulary and sliding windows (views, no copies)."""
+"""Data: sequence readers, the vocabulary and sliding windows (views, no copies).
 
-from seqrnn.data.readers import read_id_stream, read_sessions, read_tokens
-from seqrnn.data.vocab import PAD, UNK, Vocabulary
-from seqrnn.data.windows import Mapping, Windows
+The names below are imported on first use (:mod:`seqrnn.lazy`): the readers do not import the
+windows, and with them PyTorch."""
 
-__all__ = [
-    "PAD",
-    "UNK",
-    "Mapping",
-    "Vocabulary",
-    "Windows",
-    "read_id_stream",
-    "read_sessions",
-    "read_tokens",
-]
+from seqrnn.lazy import lazy_exports
+
+_EXPORTS = {
+    "read_id_stream": "seqrnn.data.readers",
+    "read_sessions": "seqrnn.data.readers",
+    "read_tokens": "seqrnn.data.readers",
+    "PAD": "seqrnn.data.vocab",
+    "UNK": "seqrnn.data.vocab",
+    "Vocabulary": "seqrnn.data.vocab",
+    "Mapping": "seqrnn.data.windows",
+    "Windows": "seqrnn.data.windows",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,17 +1,20 @@
-"""The training engine: knows batches, losses and checkpoints, not models or tasks."""
+"""The training engine: knows batches, losses and checkpoints, not models or tasks.
 
-from seqrnn.train.callbacks import Callback, EarlyStopping
-from seqrnn.train.config import OptimizerName, TrainConfig
-from seqrnn.train.trainer import BatchSource, StepOutput, Task, Trainer, TrainingInterrupted
+The names below are imported on first use (:mod:`seqrnn.lazy`): importing
+``seqrnn.train.callbacks`` does not import the trainer, and with it PyTorch."""
 
-__all__ = [
-    "BatchSource",
-    "Callback",
-    "EarlyStopping",
-    "OptimizerName",
-    "StepOutput",
-    "Task",
-    "TrainConfig",
-    "Trainer",
-    "TrainingInterrupted",
-]
+from seqrnn.lazy import lazy_exports
+
+_EXPORTS = {
+    "Callback": "seqrnn.train.callbacks",
+    "EarlyStopping": "seqrnn.train.callbacks",
+    "OptimizerName": "seqrnn.train.config",
+    "TrainConfig": "seqrnn.train.config",
+    "BatchSource": "seqrnn.train.trainer",
+    "StepOutput": "seqrnn.train.trainer",
+    "Task": "seqrnn.train.trainer",
+    "Trainer": "seqrnn.train.trainer",
+    "TrainingInterrupted": "seqrnn.train.signals",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

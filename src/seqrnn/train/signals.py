@@ -20,7 +20,19 @@ import contextlib
 import signal
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from types import FrameType
+
+
+class TrainingInterrupted(Exception):
+    """Raised after Ctrl-C (or SIGTERM) once a resumable checkpoint has been written to ``path``
+    (``None`` without a run folder). It lives here, beside the signal handling, so that the CLI
+    can catch it without importing the trainer (and PyTorch)."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.run_dir = None if path is None else path.parent
+        super().__init__(f"training interrupted; resumable checkpoint: {path}")
 
 
 class StopRequest:

@@ -40,7 +40,7 @@ from seqrnn.train.callbacks import Callback, EarlyStopping
 from seqrnn.train.config import TrainConfig, build_optimizer, resolve_device
 from seqrnn.train.distributed import all_reduce_sums, any_rank, is_main_process
 from seqrnn.train.precision import use_bf16
-from seqrnn.train.signals import StopRequest
+from seqrnn.train.signals import StopRequest, TrainingInterrupted
 
 logger = logging.getLogger(__name__)
 
@@ -88,16 +88,6 @@ class TrainState:
     epochs_since_best: int = 0
     partial: dict[str, float] = field(default_factory=dict)  # sums of the unfinished epoch
     history: list[dict[str, Any]] = field(default_factory=list)
-
-
-class TrainingInterrupted(Exception):
-    """Raised after Ctrl-C (or SIGTERM, see :mod:`seqrnn.train.signals`) once a resumable
-    checkpoint has been written to ``path`` (``None`` without a run folder)."""
-
-    def __init__(self, path: Path | None):
-        self.path = path
-        self.run_dir = None if path is None else path.parent
-        super().__init__(f"training interrupted; resumable checkpoint: {path}")
 
 
 class Trainer:
