@@ -103,16 +103,26 @@ def evaluate(
     return out
 
 
+def forecasts_at(
+    forecaster: Forecaster, series: Series, origins: np.ndarray, horizon: int
+) -> np.ndarray:
+    """Forecasts ``[S, horizon]`` made at each of the increasing ``origins``. A stateful network
+    first reads every origin from its shortest history on, carrying its state, as it does in
+    :func:`evaluate`."""
+    origins = np.asarray(origins, dtype=np.int64)
+    if not getattr(forecaster, "stateful", False):
+        return forecaster.predict_at(series.values, origins, horizon, series.covariates)
+    every = np.arange(forecaster.min_history, origins[-1] + 1)
+    pred = forecaster.predict_at(series.values, every, horizon, series.covariates)
+    return pred[origins - forecaster.min_history]
+
+
 def forecast_from(forecaster: Forecaster, series: Series, origin: int, horizon: int) -> np.ndarray:
     """The forecast ``[horizon]`` made at ``origin`` (``len(series)`` = the future). A stateful
     network first reads the whole history up to there, carrying its state."""
     if horizon < 1:
         raise ConfigError(f"horizon must be a positive integer, got {horizon}")
-    if getattr(forecaster, "stateful", False):
-        origins = np.arange(forecaster.min_history, origin + 1)
-    else:
-        origins = np.array([origin])
-    return forecaster.predict_at(series.values, origins, horizon, series.covariates)[-1]
+    return forecasts_at(forecaster, series, np.array([origin]), horizon)[0]
 
 
 def rolling_origin(

@@ -31,10 +31,11 @@ import numpy as np
 
 from seqrnn.forecast.baselines import Forecaster
 from seqrnn.forecast.choice import head
-from seqrnn.forecast.evaluation import Split
+from seqrnn.forecast.evaluation import Split, forecasts_at
 from seqrnn.forecast.nets import ModelConfig, Strategy
 from seqrnn.forecast.quantiles import HIGH95, LEVELS, LOW95, coverage
 from seqrnn.forecast.readers import Series
+from seqrnn.forecast.windows import gather_targets
 
 LOW80, HIGH80 = LEVELS.index(0.1), LEVELS.index(0.9)
 INTERVALS = {"80": (LOW80, HIGH80), "95": (LOW95, HIGH95)}  # name -> (low, high) level index
@@ -93,26 +94,13 @@ class Intervals:
         return cls(offsets, int(data["count"]), str(data["source"]), levels)
 
 
-def forecasts_at(
-    forecaster: Forecaster, series: Series, origins: np.ndarray, steps: int
-) -> np.ndarray:
-    """Forecasts ``[S, steps]`` from each origin. A stateful network first reads every origin
-    from its shortest history on, carrying its state, as it does in evaluation."""
-    origins = np.asarray(origins, dtype=np.int64)
-    if not getattr(forecaster, "stateful", False):
-        return forecaster.predict_at(series.values, origins, steps, series.covariates)
-    every = np.arange(forecaster.min_history, origins[-1] + 1)
-    pred = forecaster.predict_at(series.values, every, steps, series.covariates)
-    return pred[origins - forecaster.min_history]
-
-
 def errors_at(
     forecaster: Forecaster, series: Series, origins: np.ndarray, steps: int
 ) -> np.ndarray:
     """``truth - forecast`` ``[S, steps]`` from each origin (every ``origin + steps`` must lie
     inside ``series``)."""
     origins = np.asarray(origins, dtype=np.int64)
-    truth = series.values[origins[:, None] + np.arange(steps)]  # [S, K]
+    truth = gather_targets(series.values, origins, steps)  # [S, K]
     return truth - forecasts_at(forecaster, series, origins, steps)
 
 
