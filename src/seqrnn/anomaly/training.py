@@ -123,9 +123,9 @@ class WeightedNextSymbolTask:
 class DetectorConfig(ns.RunConfig):
     """A detector's training run: a next-symbol run whose defaults are the recipe behind the
     HDFS figures in docs/anomaly.md (window 10, one-hot inputs, 2x64 LSTM, distinct windows,
-    30 epochs of batches of 128 at learning rate 0.01, all sessions for training, the best of
-    3 restarts by a training-data criterion; no calibration unless ``calibration.target_fpr``
-    is set). Any key given replaces only itself."""
+    30 epochs of batches of 128 at learning rate 0.01, all sessions for training, 3 members
+    answering with the median of their probabilities (:mod:`seqrnn.anomaly.restarts`); no
+    calibration unless ``calibration.target_fpr`` is set). Any key given replaces only itself."""
 
     data: ns.DataConfig = field(
         default_factory=lambda: ns.DataConfig(
