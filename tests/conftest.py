@@ -41,3 +41,21 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not available: {SHARED_DATA} does not exist (fresh clone)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def cycle_markov(tmp_path: Path):
+    """A factory: ``cycle_markov(order)`` saves a Markov chain of that order fitted on the
+    keys ``1 2 3 4 5 6`` repeated, in its own folder (a run's place), and gives its path."""
+    from seqrnn.data.vocab import Vocabulary
+    from seqrnn.models.markov import MarkovModel
+
+    def make(order: int) -> Path:
+        cycle = [str(k) for k in [1, 2, 3, 4, 5, 6] * 30]
+        vocab = Vocabulary.build([cycle])
+        path = tmp_path / f"markov{order}" / "markov.safetensors"
+        path.parent.mkdir()
+        MarkovModel.fit([vocab.encode(cycle)], vocab, order, 0.1).save(path)
+        return path
+
+    return make

@@ -1,5 +1,7 @@
-"""Feedback: sessions an operator marks normal (and their exact kind) stop being flagged;
-nothing else changes, not even sessions holding the same new key elsewhere."""
+"""Feedback: sessions an operator marks normal stop being flagged. With the session scope (the
+default) so do sessions showing a subset of one marked session's deviations, and nothing else:
+not a session combining deviations of two marked sessions, nor one adding a deviation. The
+transition scope keeps the older, wider rule. The scope is saved and reloaded."""
 
 from __future__ import annotations
 
@@ -8,14 +10,16 @@ import json
 import numpy as np
 import pytest
 import torch
+from click.testing import CliRunner
 
 from seqrnn.anomaly import detector_config_from_dict, load_detector, train_detector
 from seqrnn.anomaly.detectors import SessionAggregator, TopG
 from seqrnn.anomaly.feedback import FeedbackConfig, update_from_feedback
-from seqrnn.anomaly.sessions import judge, score_sessions
+from seqrnn.anomaly.sessions import judge, score_sessions, session_symbols, transition_at
+from seqrnn.cli.main import cli
 from seqrnn.errors import CheckpointError, ConfigError
-from seqrnn.io.checkpoint import load_checkpoint, save_checkpoint
-from seqrnn.models.allow_list import AllowListModel
+from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from seqrnn.models.allow_list import AllowListModel, FeedbackScope, marked_sessions
 
 NORMAL = [[1, 2, 3, 4, 5, 6], [1, 2, 3, 5, 4, 6]]
 OTHERS = [  # judged before and after: their verdicts must not move
@@ -26,14 +30,31 @@ OTHERS = [  # judged before and after: their verdicts must not move
     [2, 1, 3, 4, 5, 6],
     [1, 2, 3, 4, 6, 5],
 ]
-FED_BACK = [[1, 2, 3, 4, 7, 6], [1, 2, 3, 4, 7, 6]]  # a new normal event, key 7
-SAME_KIND = [[9, 9, 3, 4, 7, 6]]  # other start, then the fed-back transitions (window 2)
+# two marked sessions, each with its own unknown key (7 and 9 in A, 8 in B)
+MARKED_A = [1, 2, 3, 4, 7, 6, 1, 2, 3, 5, 9, 6]
+MARKED_B = [1, 2, 3, 4, 5, 6, 1, 2, 3, 5, 8, 6]
+SUBSET_OF_A = [1, 2, 3, 4, 7, 6, 1, 2, 3, 5, 4, 6]  # A's first deviation, not its second
+A_AND_B = [1, 2, 3, 4, 7, 6, 1, 2, 3, 5, 8, 6]  # A's first deviation, then B's
+A_AND_NEW = [1, 2, 3, 4, 7, 6, 1, 2, 3, 5, 10, 6]  # A's first deviation, then key 10
 KEY_7_ELSEWHERE = [[1, 2, 7, 4, 5, 6], [1, 2, 3, 4, 5, 7]]  # key 7 after other windows
+FED_BACK = [[1, 2, 3, 4, 7, 6], [1, 2, 3, 4, 7, 6]]
+
+
+def _judge(model, sessions):
+    scores = score_sessions(model, [np.array(s) for s in sessions], top_k=2)
+    return scores, judge(scores, TopG(2), SessionAggregator(3), marked_sessions(model))
 
 
 def _verdicts(model, sessions):
-    scores = score_sessions(model, [np.array(s) for s in sessions], top_k=2)
-    return judge(scores, TopG(2), SessionAggregator(3)).anomalous
+    return _judge(model, sessions)[1].anomalous
+
+
+def _flagged_rows(model, session) -> set[tuple[str, ...]]:
+    """The transitions ``model`` (g = 2, no feedback applied) flags in ``session``."""
+    scores = score_sessions(model, [np.array(session)], top_k=2)
+    symbols = session_symbols(scores, 0)
+    flags = TopG(2).flags(scores.positions)
+    return {transition_at(symbols, int(p), 2) for p in scores.positions.position[flags]}
 
 
 @pytest.fixture(scope="module")
@@ -54,26 +75,107 @@ def parent(tmp_path_factory):
     return train_detector(config).run_dir
 
 
-def test_feedback_changes_only_the_fed_back_sessions_verdicts(parent):
+@pytest.fixture(scope="module")
+def deviations(parent):
+    """The flagged transitions of the sessions below, checked to be what their names say."""
+    base = load_detector(parent)
+    rows = {
+        name: _flagged_rows(base, s)
+        for name, s in [
+            ("a", MARKED_A),
+            ("b", MARKED_B),
+            ("subset", SUBSET_OF_A),
+            ("a_and_b", A_AND_B),
+            ("a_and_new", A_AND_NEW),
+        ]
+    }
+    a, b = rows["a"], rows["b"]
+    assert rows["subset"] and rows["subset"] < a  # a strict subset of A's deviations
+    combined = rows["a_and_b"]
+    assert not combined <= a and not combined <= b and combined <= a | b
+    assert rows["a_and_new"] - a - b  # a deviation neither marked session shows
+    return rows
+
+
+def _update(parent, scope, name):
+    sessions = [np.array(s) for s in (MARKED_A, MARKED_B)]
+    return update_from_feedback(parent, sessions, TopG(2), FeedbackConfig(name=name, scope=scope))
+
+
+def test_session_scope_forgives_the_marked_sessions_and_their_kind_only(parent, deviations):
     before = load_detector(parent)
-    assert _verdicts(before, FED_BACK + KEY_7_ELSEWHERE).all()  # key 7 is unknown: flagged
+    judged = [MARKED_A, MARKED_B, SUBSET_OF_A, A_AND_B, A_AND_NEW, *KEY_7_ELSEWHERE]
+    assert _verdicts(before, judged).all()
     others_before = _verdicts(before, OTHERS)
     assert others_before.tolist() == [False, False, True, True, True, True]
-    update = update_from_feedback(parent, [np.array(s) for s in FED_BACK], TopG(2))
-    assert update.run_dir != parent and update.run_dir.name == "parent-feedback"
+    update = _update(parent, FeedbackScope.SESSION, "session")
     after = load_detector(update.run_dir)
-    assert isinstance(after, AllowListModel)
-    assert not _verdicts(after, FED_BACK).any()
+    assert isinstance(after, AllowListModel) and after.scope is FeedbackScope.SESSION
+    assert _verdicts(after, [MARKED_A, MARKED_B, SUBSET_OF_A]).tolist() == [False] * 3
+    assert _verdicts(after, [A_AND_B, A_AND_NEW, *KEY_7_ELSEWHERE]).all()
     assert _verdicts(after, OTHERS).tolist() == others_before.tolist()
-    assert _verdicts(after, KEY_7_ELSEWHERE).all()  # key 7 is normal only where it was seen
-    assert _verdicts(after, SAME_KIND).tolist() == _verdicts(before, [[9, 9, 3, 4, 5, 6]]).tolist()
+    # the sessions left flagged are flagged at every position they were flagged at before
+    for session in (A_AND_B, A_AND_NEW):
+        (_, was), (_, now) = _judge(before, [session]), _judge(after, [session])
+        np.testing.assert_array_equal(now.position_flags, was.position_flags)
     record = json.loads((update.run_dir / "metrics.json").read_text())["feedback"]
-    assert record["still_flagged"] == 0 and record["sessions"] == 2
+    assert record["scope"] == "session" and record["marked_sessions"] == 2
+    assert record["flagged_before"] == 2 and record["still_flagged"] == 0
     assert (parent / "best.safetensors").is_file()  # the parent is untouched
-    assert _verdicts(load_detector(parent), FED_BACK).all()
-    again = update_from_feedback(update.run_dir, [np.array([1, 2, 3, 6, 5, 4])], TopG(2))
-    assert again.record["allowed_rows"] > record["allowed_rows"]  # one base, rows added
-    assert not _verdicts(load_detector(again.run_dir), [*FED_BACK, OTHERS[3]]).any()
+    assert _verdicts(load_detector(parent), [MARKED_A]).all()
+
+
+def test_transition_scope_allows_each_marked_transition_anywhere(parent, deviations):
+    before = load_detector(parent)
+    others_before = _verdicts(before, OTHERS)
+    after = load_detector(_update(parent, FeedbackScope.TRANSITION, "transition").run_dir)
+    assert after.scope is FeedbackScope.TRANSITION
+    # the combination of A's and B's deviations passes too: each was marked somewhere
+    assert not _verdicts(after, [MARKED_A, MARKED_B, SUBSET_OF_A, A_AND_B]).any()
+    assert _verdicts(after, [A_AND_NEW, *KEY_7_ELSEWHERE]).all()
+    assert _verdicts(after, OTHERS).tolist() == others_before.tolist()
+
+
+def test_a_session_scope_model_answers_as_its_base(parent):
+    base = load_detector(parent)
+    after = load_detector(_update(parent, FeedbackScope.SESSION, "same").run_dir)
+    contexts = torch.tensor([[0, 0], [2, 3], [3, 4]])
+    torch.testing.assert_close(after.next_log_probs(contexts), base.next_log_probs(contexts))
+    assert after.vocab.symbols == base.vocab.symbols
+
+
+def test_the_scope_is_saved_and_reloaded_and_kept_across_updates(parent):
+    update = _update(parent, FeedbackScope.SESSION, "saved")
+    assert json.loads((update.run_dir / "config.json").read_text())["scope"] == "session"
+    meta = load_checkpoint(update.run_dir / "best.safetensors").meta
+    assert meta["scope"] == "session" and len(meta["sessions"]) == 2
+    # feeding back into an updated run: one base, the sessions added, the new scope applied
+    again = update_from_feedback(
+        update.run_dir,
+        [np.array(FED_BACK[0]), np.array(MARKED_A)],  # A again: kept once
+        TopG(2),
+        FeedbackConfig(scope=FeedbackScope.TRANSITION),
+    )
+    model = load_detector(again.run_dir)
+    assert model.scope is FeedbackScope.TRANSITION and len(model.sessions) == 3
+    assert again.record["allowed_rows"] > again.record["new_rows"] > 0
+    assert not _verdicts(model, [*FED_BACK, A_AND_B]).any()
+
+
+def test_an_allow_list_from_before_scopes_loads_with_the_transition_scope(parent, tmp_path):
+    update = _update(parent, FeedbackScope.TRANSITION, "old")
+    meta = load_checkpoint(update.run_dir / "best.safetensors").meta
+    old = {k: v for k, v in meta.items() if k not in ("sessions", "scope", "sha256")}
+    save_checkpoint(update.run_dir / "best.safetensors", Checkpoint({}, old))
+    model = load_detector(update.run_dir)
+    assert model.scope is FeedbackScope.TRANSITION and model.sessions is None
+    assert not _verdicts(model, [MARKED_A]).any()
+    with pytest.raises(ConfigError, match="saved without its sessions"):
+        update_from_feedback(update.run_dir, [np.array(FED_BACK[0])], TopG(2))
+    old["scope"] = "session"
+    save_checkpoint(update.run_dir / "best.safetensors", Checkpoint({}, old))
+    with pytest.raises(CheckpointError, match="did not record"):
+        load_detector(update.run_dir)
 
 
 def test_allowed_rows_rank_first_and_a_moved_base_is_refused(parent, tmp_path):
@@ -94,6 +196,56 @@ def test_allowed_rows_rank_first_and_a_moved_base_is_refused(parent, tmp_path):
         load_detector(update.run_dir)
 
 
+def test_the_base_checkpoint_is_read_once(parent, monkeypatch):
+    import seqrnn.io.checkpoint as io
+
+    reads: list[str] = []
+    real = io.load_file
+    monkeypatch.setattr(io, "load_file", lambda path: reads.append(path) or real(path))
+    update = update_from_feedback(
+        parent, [np.array(FED_BACK[0])], TopG(2), FeedbackConfig(name="once")
+    )
+    copy = str(update.run_dir / "base.safetensors")
+    assert copy not in reads  # its SHA-256 came from its header
+    reads.clear()
+    load_detector(update.run_dir)
+    assert reads.count(copy) == 1
+
+
 def test_feedback_without_sessions_is_refused(parent):
     with pytest.raises(ConfigError, match="feedback file is empty"):
         update_from_feedback(parent, [], TopG(2))
+
+
+def _detect(*args):
+    return CliRunner().invoke(cli, ["detect", *map(str, args)])
+
+
+def test_detect_says_which_scope_it_applies_and_names_bad_lines(parent, tmp_path):
+    good = tmp_path / "normal.txt"
+    good.write_text(" ".join(map(str, MARKED_A)) + "\n")
+    r = _detect(parent, "--feedback", good, "-g", "2")
+    assert r.exit_code == 0, r.output
+    assert "feedback scope: session" in r.output and "1 were flagged" in r.output
+    r = _detect(parent, "--feedback", good, "-g", "2", "--feedback-scope", "transition")
+    assert r.exit_code == 0 and "feedback scope: transition" in r.output
+    run = r.output.split("wrote ")[1].split(" ")[0]
+    r = _detect(run, "--normal", good, "--out", tmp_path / "rep", "-g", "2")
+    assert r.exit_code == 0 and "feedback scope: transition" in r.output  # a saved run says too
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1 2 3 4 5 6\n1 2 x 4\n")
+    r = _detect(parent, "--feedback", bad)
+    assert r.exit_code != 0 and f"{bad}:2: 'x' is not an integer" in r.output
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    r = _detect(parent, "--feedback", empty)
+    assert r.exit_code != 0 and f"{empty}: no sessions found" in r.output
+    ids = tmp_path / "ids.txt"
+    ids.write_text("blk_1," + " ".join(map(str, MARKED_A)) + "\nblk_2,5 y\n")
+    r = _detect(parent, "--feedback", ids, "--format", "id_sessions", "-g", "2")
+    assert r.exit_code != 0 and f"{ids}:2:" in r.output
+    ids.write_text("blk_1," + " ".join(map(str, MARKED_A)) + "\n")
+    r = _detect(parent, "--feedback", ids, "--format", "id_sessions", "-g", "2")
+    assert r.exit_code == 0 and "0 still are" in r.output
+    r = _detect(parent, "--feedback-scope", "session", "--normal", good, "--out", tmp_path / "x")
+    assert r.exit_code != 0 and "--feedback-scope goes with --feedback" in r.output

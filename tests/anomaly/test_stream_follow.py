@@ -1,15 +1,26 @@
-"""Streaming: chunked scoring equals scoring the whole stream; memory stays bounded."""
+"""Streaming: chunked scoring equals scoring the whole stream; memory stays bounded; with
+session-scope feedback a followed session alerts exactly where its session file would be
+flagged, held alerts coming late."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from seqrnn.anomaly.detectors import TopG
-from seqrnn.anomaly.stream import StreamDetector, follow, follow_parser, key_events
+from seqrnn.anomaly.detectors import SessionAggregator, TopG
+from seqrnn.anomaly.feedback import session_rows
+from seqrnn.anomaly.sessions import judge, score_sessions
+from seqrnn.anomaly.stream import (
+    StreamDetector,
+    follow,
+    follow_parser,
+    judge_stream,
+    key_events,
+)
 from seqrnn.data.vocab import Vocabulary
 from seqrnn.errors import InputError
 from seqrnn.evaluation.scoring import iter_stream_scores, score_sequences
+from seqrnn.models.allow_list import AllowListModel
 from seqrnn.models.markov import MarkovModel
 
 STREAM = [1, 2, 3, 4, 5, 6] * 20 + [1, 2, 9, 4, 5, 6] + [1, 2, 3, 4, 6, 5] * 5
@@ -77,3 +88,60 @@ def test_follow_numbers_rejected_lines_across_chunks_and_flags_like_the_stream_d
 def test_follow_parser_refuses_a_named_state_file_that_is_missing(tmp_path):
     with pytest.raises(InputError, match="drain3 state file not found"):
         follow_parser(None, None, tmp_path / "missing.json")
+
+
+def _session_scope(base, marked: list[list[int]]) -> AllowListModel:
+    """``base`` with ``marked`` fed back, session scope (as ``update_from_feedback`` saves it)."""
+    per_session = session_rows(base, [np.array(m) for m in marked])
+    rows = sorted(set().union(*per_session))
+    index = {r: i for i, r in enumerate(rows)}
+    return AllowListModel(base, rows, [[index[r] for r in s] for s in per_session], "session")
+
+
+MARKED = [[1, 2, 3, 4, 5, 6, 1, 2, 9, 4, 5, 6, 1, 2, 3, 4, 6, 5], [1, 2, 3, 4, 5, 6, 1, 2, 8]]
+FOLLOWED = {
+    "marked": MARKED[0],
+    "subset": [1, 2, 3, 4, 5, 6, 1, 2, 9, 4, 5, 6],  # the first deviation of MARKED[0] only
+    "both": [1, 2, 3, 4, 5, 6, 1, 2, 9, 4, 5, 6, 1, 2, 8, 4],  # deviations of both
+    "new": [1, 2, 9, 4, 5, 6, 3, 3],  # one of MARKED[0]'s, then new ones
+}
+
+
+def test_followed_sessions_alert_where_their_session_files_are_flagged():
+    base, det = _model(), TopG(1)
+    model = _session_scope(base, MARKED)
+    sessions = [np.array(s) for s in FOLLOWED.values()]
+    without = judge(score_sessions(base, sessions, top_k=1), det, SessionAggregator(0))
+    scores = score_sessions(model, sessions, top_k=1)
+    files = judge(scores, det, SessionAggregator(0), model.marked)
+    assert without.anomalous.all()  # every one was flagged before the feedback
+    assert files.anomalous.tolist() == [False, False, True, True]
+    ps = scores.positions
+    expected = {
+        name: ps.position[(ps.sequence == u) & files.position_flags].tolist()
+        for u, name in enumerate(FOLLOWED)
+    }
+    longest = max(map(len, FOLLOWED.values()))  # the sessions' events interleaved
+    events = [(n, str(s[i])) for i in range(longest) for n, s in FOLLOWED.items() if i < len(s)]
+    stream = StreamDetector(model, det, marked=model.marked)
+    alerts = [a for i in range(0, len(events), 5) for a in stream.feed(events[i : i + 5])]
+    got = {name: sorted(a.index for a in alerts if a.session == name) for name in FOLLOWED}
+    assert got == expected
+    late = [a for a in alerts if a.held_until is not None]
+    assert late and all(a.held_until > a.index for a in late)  # held, then released
+    assert "held until event" in late[0].format() and late[0].to_dict()["held_until"]
+    assert max(len(p.held) for p in stream.pending.values()) <= 3  # bounded by a marked session
+    lines = [f"{n} {k}" for n, k in events]  # `seqrnn detect --follow` finds the feedback itself
+    steps = follow(model, det, [lines[i : i + 5] for i in range(0, len(lines), 5)])
+    assert [a.to_dict() for step in steps for a in step.alerts] == [a.to_dict() for a in alerts]
+
+
+def test_a_long_stream_is_one_session_for_session_scope_feedback():
+    base, det = _model(), TopG(1)
+    stream = np.array(MARKED[0])
+    assert judge_stream(base, stream, det).flagged
+    assert not judge_stream(_session_scope(base, MARKED), stream, det).flagged
+    both = np.array(FOLLOWED["both"])
+    assert len(judge_stream(_session_scope(base, MARKED), both, det).flagged) == len(
+        judge_stream(base, both, det).flagged
+    )

@@ -32,6 +32,7 @@ _EXPORTS = {
     "read_calibration": "seqrnn.anomaly.calibration",
     "FeedbackConfig": "seqrnn.anomaly.feedback",
     "FeedbackResult": "seqrnn.anomaly.feedback",
+    "FeedbackScope": "seqrnn.anomaly.feedback",
     "update_from_feedback": "seqrnn.anomaly.feedback",
     "train_detector": "seqrnn.anomaly.fit",
     "grouping_accuracy": "seqrnn.anomaly.grouping",

@@ -6,23 +6,34 @@ cost recall: a model trained on 100 HDFS sessions had never seen keys that 21 of
 sessions held, and once fine-tuning had made those keys known everywhere, the abnormal
 sessions they had flagged passed (recall 1.000 -> 0.688, ``bench/hdfs_feedback.py``).
 
-So the update learns exactly what the operator said: each (window, next key) transition of a
-marked session is normal *after that window*, and nowhere else. Those rows are kept beside the
-model, which is not retrained
+So the update learns exactly what the operator said, and no more. The network is not
+retrained; the transitions ((window, next key) rows) of each marked session are kept beside it
 (:class:`~seqrnn.models.allow_list.AllowListModel`)::
 
     parent run's checkpoint --copied byte for byte--> new run folder/base.safetensors
-    marked sessions --> their (window, next key) rows, as symbols
-                    --> new run folder/best.safetensors (kind allow_list: no tensors, the
-                        rows and the base's SHA-256 in its JSON header)
-    metrics.json: what the update did, and the parent's calibration (the same budget applies)
+    marked sessions --> their rows, as symbols, and which rows each distinct session holds
+                    --> new run folder/best.safetensors (kind allow_list: no tensors; the
+                        rows, the sessions, the scope and the base's SHA-256 in its header)
+    config.json: the scope; metrics.json: what the update did, and the parent's
+    calibration (the same budget applies)
 
-A marked session, and any session made of the same transitions (its exact kind), passes; its
-keys in any other window are judged as before; every other verdict is unchanged (a verdict can
-only move where an allowed row occurs). Feeding back into a run that was itself updated keeps
-one base and adds the new rows to its list. A marked session shorter than a window and its
-next key stays flagged (detection's length rule, not the model, flags it): the record counts
-the sessions still flagged.
+What the operator vouches for is the :class:`~seqrnn.models.allow_list.FeedbackScope`, a rule
+fixed on principle, before any measurement:
+
+* ``session`` (default): a marked session's set of deviations, as a whole. A session is
+  forgiven only when every transition the base model flags in it occurs in one single marked
+  session: sessions identical to a marked one pass, and so do sessions showing a subset of one
+  marked session's deviations ("their kind"); a session combining deviations vouched for by
+  two different marked sessions, or adding any other, stays flagged at all its positions.
+* ``transition``: each transition of a marked session is normal after its window, in any
+  session (the rule before scopes existed). It forgives more: an abnormal session whose every
+  deviation was marked normal somewhere passes.
+
+Either way a verdict can only move where a marked transition occurs. Feeding back into a run
+that was itself updated keeps one base and adds the new rows and sessions to its lists (the
+new scope applies to all of them). A marked session shorter than a window and its next key
+stays flagged (detection's length rule, not the model, flags it): the record counts the
+sessions still flagged.
 """
 
 from __future__ import annotations
@@ -45,9 +56,15 @@ from seqrnn.data.vocab import Vocabulary
 from seqrnn.data.windows import Windows
 from seqrnn.errors import ConfigError
 from seqrnn.io.atomic import atomic_write
-from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from seqrnn.io.checkpoint import Checkpoint, peek_checkpoint, save_checkpoint
 from seqrnn.io.runs import new_run_dir, save_config, save_metrics
-from seqrnn.models.allow_list import AllowListModel, allow_list_meta
+from seqrnn.models.allow_list import (
+    AllowListModel,
+    FeedbackScope,
+    Row,
+    allow_list_meta,
+    marked_sessions,
+)
 from seqrnn.models.base import NextSymbolModel
 from seqrnn.models.registry import resolve_model_path
 
@@ -65,6 +82,7 @@ class FeedbackConfig:
     feedback: str = ""  # where the normal sessions came from (recorded, not read)
     runs_dir: str | None = None  # None: beside the parent run
     name: str | None = None  # None: the parent's name + "-feedback" (-2, -3 ... if taken)
+    scope: FeedbackScope = FeedbackScope.SESSION  # what a marked session vouches for
 
 
 @dataclass
@@ -76,15 +94,34 @@ class FeedbackResult:
     record: dict[str, Any]
 
 
-def allowed_rows(model: NextSymbolModel, sessions: list[np.ndarray]) -> list[tuple[str, ...]]:
-    """The distinct (window, next key) rows of ``sessions`` as symbols, padded windows and
-    the end marker included (as ``model`` scores them), in sorted order."""
+def session_rows(model: NextSymbolModel, sessions: list[np.ndarray]) -> list[set[Row]]:
+    """The distinct (window, next key) rows of each of ``sessions`` as symbols, padded windows
+    and the end marker included (as ``model`` scores them)."""
     new = {str(k) for s in sessions for k in np.asarray(s).tolist()} - set(model.vocab.symbols)
     vocab = Vocabulary([*model.vocab.symbols[2:], *sorted(new)])  # new keys: ids of their own
     end = [END_SYMBOL] if END_SYMBOL in model.vocab else []
-    encoded = [vocab.encode([*map(str, s), *end]) for s in sessions]
-    rows = Windows(encoded, model.context_length).rows()  # [N, L + 1]
-    return sorted({tuple(vocab.symbols[i] for i in r) for r in rows.tolist()})
+    out = []
+    for s in sessions:
+        rows = Windows([vocab.encode([*map(str, s), *end])], model.context_length).rows()
+        out.append({tuple(vocab.symbols[i] for i in r) for r in rows.tolist()})
+    return out
+
+
+def merge_marked(
+    earlier_rows: list[list[str]],
+    earlier_sessions: list[list[int]] | None,
+    new_sessions: list[set[Row]],
+) -> tuple[list[Row], list[list[int]] | None]:
+    """All rows (sorted) and, per distinct marked session (earlier ones first, each set
+    once), the indices of its rows; ``None`` when the earlier sessions were not recorded."""
+    rows = sorted({*map(tuple, earlier_rows), *(r for s in new_sessions for r in s)})
+    if earlier_sessions is None and earlier_rows:
+        return rows, None
+    index = {r: i for i, r in enumerate(rows)}
+    old = [sorted(index[tuple(earlier_rows[i])] for i in s) for s in earlier_sessions or []]
+    sets = {tuple(s): None for s in old}  # insertion-ordered and without repeats
+    sets.update({tuple(sorted(index[r] for r in s)): None for s in new_sessions})
+    return rows, [list(s) for s in sets]
 
 
 def update_from_feedback(
@@ -97,28 +134,41 @@ def update_from_feedback(
     new run folder updating the detector run ``parent``, and count how many of them
     ``detector`` still flags (see the module docstring)."""
     config = config or FeedbackConfig()
+    scope = FeedbackScope(config.scope)
     if not sessions:
         raise ConfigError("no sessions to learn from: the feedback file is empty")
     began = time.perf_counter()
     path = resolve_model_path(parent)
     model = load_detector(path, "feedback")
-    base, earlier = (
-        (model.base, model.allowed) if isinstance(model, AllowListModel) else (model, [])
-    )
+    if isinstance(model, AllowListModel):
+        base, earlier, earlier_sessions = model.base, model.allowed, model.sessions
+    else:
+        base, earlier, earlier_sessions = model, [], None
     distinct, _ = distinct_sessions(sessions)
-    rows = sorted({*map(tuple, earlier), *allowed_rows(base, distinct)})
+    rows, marked = merge_marked(earlier, earlier_sessions, session_rows(base, distinct))
+    if scope is FeedbackScope.SESSION and marked is None:
+        raise ConfigError(
+            f"{parent}: its feedback was saved without its sessions (before scopes existed), "
+            "so the session scope cannot use it: feed back with the transition scope, or "
+            "feed all the sessions back into its base model"
+        )
+    flagged_before = still_flagged(model, distinct, detector)
     name = config.name or f"{path.parent.name}-feedback"
     run_dir = new_run_dir(config.runs_dir or path.parent.parent, name)
     try:
-        updated = _write_update(run_dir, path.parent / BASE_FILE if earlier else path, base, rows)
+        base_file = path.parent / BASE_FILE if earlier else path
+        updated = _write_update(run_dir, base_file, base, rows, marked, scope)
     except BaseException:
         shutil.rmtree(run_dir, ignore_errors=True)  # no half-written run folder
         raise
     record = {
+        "scope": scope.value,
         "sessions": len(sessions),
         "distinct_sessions": len(distinct),
+        "marked_sessions": None if marked is None else len(marked),
         "new_rows": len(rows) - len(earlier),
         "allowed_rows": len(rows),
+        "flagged_before": flagged_before,
         "still_flagged": still_flagged(updated, distinct, detector),
         "seconds": round(time.perf_counter() - began, 3),
     }
@@ -131,18 +181,24 @@ def update_from_feedback(
 
 
 def _write_update(
-    run_dir: Path, base_file: Path, base: NextSymbolModel, rows: list[tuple[str, ...]]
+    run_dir: Path,
+    base_file: Path,
+    base: NextSymbolModel,
+    rows: list[Row],
+    sessions: list[list[int]] | None,
+    scope: FeedbackScope,
 ) -> AllowListModel:
-    """The base checkpoint copied into ``run_dir`` and the allow-list checkpoint naming it."""
+    """The base checkpoint copied into ``run_dir`` and the allow-list checkpoint naming it
+    (the copy's SHA-256 is read from its header, not by reading the copy again)."""
     atomic_write(run_dir / BASE_FILE, lambda tmp: tmp.write_bytes(base_file.read_bytes()))
-    base_sha = load_checkpoint(run_dir / BASE_FILE).meta["sha256"]
-    meta = allow_list_meta(BASE_FILE, base_sha, [list(r) for r in rows])
+    base_sha = peek_checkpoint(run_dir / BASE_FILE)[0]["sha256"]
+    meta = allow_list_meta(BASE_FILE, base_sha, [list(r) for r in rows], sessions, scope)
     save_checkpoint(run_dir / "best.safetensors", Checkpoint({}, meta))
-    return AllowListModel(base, meta["allowed"])
+    return AllowListModel(base, meta["allowed"], sessions, scope)
 
 
 def still_flagged(model: NextSymbolModel, sessions: list[np.ndarray], detector: Detector) -> int:
     """How many of ``sessions`` ``detector`` flags with ``model``."""
     scores = score_sessions(model, sessions, top_k=1)
     aggregator = SessionAggregator(model.context_length + 1)
-    return int(judge(scores, detector, aggregator).anomalous.sum())
+    return int(judge(scores, detector, aggregator, marked_sessions(model)).anomalous.sum())

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqrnn.anomaly.detectors import Detector, SessionAggregator
+from seqrnn.data.vocab import PAD_SYMBOL
 from seqrnn.data.windows import Targets
 from seqrnn.evaluation.scoring import PositionScores, score_sequences
+from seqrnn.models.allow_list import MarkedSessions, Row
 from seqrnn.models.base import NextSymbolModel
 
 #: appended to every session by models trained with an end marker (see
@@ -102,9 +104,19 @@ def score_sessions(
     return SessionScores(raw=raw, distinct=distinct, inverse=inverse, positions=positions)
 
 
-def judge(scores: SessionScores, detector: Detector, aggregator: SessionAggregator) -> Verdicts:
-    """Detector on every position, aggregator per distinct session, scattered to all."""
+def judge(
+    scores: SessionScores,
+    detector: Detector,
+    aggregator: SessionAggregator,
+    marked: MarkedSessions | None = None,
+) -> Verdicts:
+    """Detector on every position, aggregator per distinct session, scattered to all. With
+    ``marked`` (session-scope feedback), a session whose flagged transitions one marked
+    session all holds is forgiven: its flagged positions score the threshold (the highest
+    score not flagged), so it is normal unless the length rule flags it."""
     pos = detector.position_scores(scores.positions)  # [N]
+    if marked is not None:
+        pos = forgive(pos, scores, detector.threshold, marked)
     distinct_scores = aggregator.session_scores(pos, scores.positions, scores.lengths)  # [U]
     distinct_anomalous = distinct_scores > detector.threshold
     return Verdicts(
@@ -113,3 +125,38 @@ def judge(scores: SessionScores, detector: Detector, aggregator: SessionAggregat
         position_flags=pos > detector.threshold,
         distinct_anomalous=distinct_anomalous,
     )
+
+
+def session_symbols(scores: SessionScores, u: int) -> list[str]:
+    """Distinct session ``u`` as the symbols scored: its raw keys, and the end marker when
+    the model appends one."""
+    raw = [str(k) for k in np.asarray(scores.raw[u]).tolist()]
+    return [*raw, END_SYMBOL] if len(scores.distinct[u]) > len(raw) else raw
+
+
+def transition_at(symbols: list[str], position: int, context_length: int) -> Row:
+    """The row (window, then the symbol at ``position``) as symbols, ``<pad>`` where the
+    history is short: as :func:`seqrnn.anomaly.feedback.allowed_rows` records it."""
+    start = position - context_length
+    window = [PAD_SYMBOL] * max(-start, 0) + symbols[max(start, 0) : position]
+    return (*window, symbols[position])
+
+
+def forgive(
+    position_scores: np.ndarray, scores: SessionScores, threshold: float, marked: MarkedSessions
+) -> np.ndarray:
+    """``position_scores [N]`` with the flagged positions of forgiven sessions lowered to
+    ``threshold``: a distinct session is forgiven when one marked session holds every
+    transition flagged in it (raw symbols, so two unknown keys never match each other)."""
+    flagged = np.flatnonzero(position_scores > threshold)
+    if flagged.size == 0:
+        return position_scores
+    out = position_scores.copy()
+    ps, h = scores.positions, marked.context_length
+    order = flagged[np.argsort(ps.sequence[flagged], kind="stable")]
+    cuts = np.flatnonzero(np.diff(ps.sequence[order])) + 1
+    for rows in np.split(order, cuts):
+        symbols = session_symbols(scores, int(ps.sequence[rows[0]]))
+        if marked.covers(transition_at(symbols, int(ps.position[r]), h) for r in rows):
+            out[rows] = threshold
+    return out

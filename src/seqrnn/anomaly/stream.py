@@ -12,6 +12,19 @@ memory is ``O(max_sessions * h)`` however long the stream runs::
         blk_2: [history        | new 22  ]
 
 Sessions never end in a stream, so the minimum-length rule of session files does not apply.
+
+With session-scope feedback (:class:`~seqrnn.models.allow_list.MarkedSessions`) a session is
+forgiven when one marked session holds every transition flagged in it, which a live stream
+cannot know before the session ends. So its alerts are *held* while one marked session still
+holds every transition flagged in it so far (the first alert of each such transition is kept:
+at most the rows of one marked session). The first flag that no single marked session
+accounts for releases them, late and marked ``held_until`` that event, together with its own
+alert; from then on the session alerts at once. A session that ends forgiven never alerts,
+one that does not alerts at every position its session file would have flagged (of a held
+transition seen more than once before the release, at its first position only): the verdict
+of session files, with delay as its price. A long stream judged in one pass
+(:func:`judge_stream`) is one session: its flags are all dropped when one marked session holds
+every transition flagged in it.
 """
 
 from __future__ import annotations
@@ -27,9 +40,11 @@ import numpy as np
 from seqrnn.anomaly.detectors import Detector, flag_windows
 from seqrnn.anomaly.flags import FlaggedPosition, flagged_at
 from seqrnn.anomaly.parse import LogParser, ParseConfig
+from seqrnn.anomaly.sessions import transition_at
 from seqrnn.data.windows import Targets
 from seqrnn.errors import InputError
 from seqrnn.evaluation.scoring import iter_stream_scores, score_sequences
+from seqrnn.models.allow_list import MarkedSessions, Row, marked_sessions
 from seqrnn.models.base import NextSymbolModel
 
 
@@ -40,6 +55,7 @@ class Alert:
 
     session: str
     flagged: FlaggedPosition
+    held_until: int | None = None  # held (session-scope feedback) until this event's index
 
     @property
     def index(self) -> int:
@@ -52,11 +68,25 @@ class Alert:
         return self.flagged.key
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the session and the flagged position's fields."""
-        return {"session": self.session, **self.flagged.to_dict()}
+        """JSON-ready: the session and the flagged position's fields (and ``held_until``
+        when the alert was held)."""
+        held = {} if self.held_until is None else {"held_until": self.held_until}
+        return {"session": self.session, **self.flagged.to_dict(), **held}
 
     def format(self) -> str:
-        return f"session {self.session} " + self.flagged.format()
+        late = "" if self.held_until is None else f" (held until event {self.held_until})"
+        return f"session {self.session} " + self.flagged.format() + late
+
+
+@dataclass
+class _Pending:
+    """Session-scope feedback state of one stream session: the marked sessions that still
+    hold every transition flagged in it (``mask``; 0: none, it alerts at once), the alerts
+    held meanwhile (first of each transition), and its last ``h`` raw keys (for windows)."""
+
+    mask: int
+    held: dict[Row, Alert] = field(default_factory=dict)
+    tail: list[str] = field(default_factory=list)
 
 
 class StreamDetector:
@@ -68,6 +98,7 @@ class StreamDetector:
         detector: Detector,
         max_sessions: int = 100_000,
         expected: int = 5,
+        marked: MarkedSessions | None = None,
     ):
         if max_sessions <= 0:
             raise InputError(f"max_sessions must be positive, got {max_sessions}")
@@ -79,6 +110,8 @@ class StreamDetector:
         self.history: collections.OrderedDict[str, tuple[np.ndarray, int]] = (
             collections.OrderedDict()
         )
+        self.marked = marked  # session-scope feedback: alerts held (see the module docstring)
+        self.pending: dict[str, _Pending] = {}
 
     def feed(self, events: Iterable[tuple[str, str]]) -> list[Alert]:
         """Score the chunk ``events`` (in arrival order) and return its anomalous events."""
@@ -97,10 +130,41 @@ class StreamDetector:
         scores = score_sequences(self.model, seqs, Targets.ALL, top_k=k)
         fresh = scores.position >= np.asarray(offsets)[scores.sequence]
         scores = scores.subset(fresh)
-        flags = self.detector.flags(scores)
-        alerts = [self._alert(scores, row, names, new, offsets) for row in np.flatnonzero(flags)]
+        rows = np.flatnonzero(self.detector.flags(scores))
+        alerts = [self._alert(scores, row, names, new, offsets) for row in rows]
+        if self.marked is not None:
+            alerts = self._hold(alerts, scores.position[rows], names, new)
         self._remember(names, seqs, new)
         return alerts
+
+    def _hold(self, alerts: list[Alert], positions: np.ndarray, names, new) -> list[Alert]:
+        """Session-scope feedback: hold or release ``alerts`` (in arrival order per session;
+        ``positions`` in each session's ``history + new`` sequence)."""
+        marked, h = self.marked, self.model.context_length
+        if marked is None:
+            return alerts
+        states = {n: self.pending.setdefault(n, _Pending(marked.everyone)) for n in names}
+        # the tail is as long as the history the sequence starts with (both its last h keys)
+        symbols = {n: [*states[n].tail, *new[n]] for n in names}
+        out: list[Alert] = []
+        for alert, position in zip(alerts, positions.tolist(), strict=True):
+            state = states[alert.session]
+            if not state.mask:
+                out.append(alert)
+                continue
+            row = transition_at(symbols[alert.session], position, h)
+            state.mask &= marked.holders(row)
+            if state.mask:
+                state.held.setdefault(row, alert)
+                continue
+            late = [
+                Alert(a.session, a.flagged, held_until=alert.index) for a in state.held.values()
+            ]
+            out.extend([*late, alert])  # held in arrival order
+            state.held.clear()
+        for n in names:
+            states[n].tail = symbols[n][-h:] if h else []
+        return out
 
     def _alert(self, scores, row: int, names, new, offsets) -> Alert:
         s = int(scores.sequence[row])
@@ -116,7 +180,8 @@ class StreamDetector:
             _, seen = self.history.pop(name, (None, 0))
             self.history[name] = (seq[-h:].copy(), seen + len(new[name]))
         while len(self.history) > self.max_sessions:
-            self.history.popitem(last=False)
+            forgotten, _ = self.history.popitem(last=False)
+            self.pending.pop(forgotten, None)
 
 
 def key_events(
@@ -186,7 +251,7 @@ def follow(
     keys and the parser's identifier regex into sessions. Memory stays bounded by
     ``max_sessions`` (see :class:`StreamDetector`). One :class:`FollowStep` per chunk.
     """
-    stream = StreamDetector(model, detector, max_sessions)
+    stream = StreamDetector(model, detector, max_sessions, marked=marked_sessions(model))
     line_no = 1
     for chunk in chunks:
         rejected: list[str] = []
@@ -228,7 +293,8 @@ def judge_stream(
     expected: int = 5,
 ) -> StreamVerdict:
     """Score one long stream of raw keys chunk by chunk (:func:`iter_stream_scores`) and keep
-    only the flags and the flagged positions' details, never all the scores."""
+    only the flags and the flagged positions' details, never all the scores. With
+    session-scope feedback the stream is one session (see the module docstring)."""
     ids = model.vocab.encode(np.asarray(raw))
     flags, flagged = [], []
     symbols = model.vocab.symbols
@@ -250,4 +316,15 @@ def judge_stream(
                 }
             )
     all_flags = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
+    marked = marked_sessions(model)
+    if marked is not None and flagged and marked.covers(_rows_at(raw, flagged, marked)):
+        all_flags[:], flagged = False, []  # the stream is one session, and it is forgiven
     return StreamVerdict(len(all_flags), flagged, flag_windows(all_flags, window), window)
+
+
+def _rows_at(raw: np.ndarray, flagged: list[dict], marked: MarkedSessions) -> Iterator[Row]:
+    """The transitions (raw symbols) at the flagged positions of a long stream."""
+    h = marked.context_length
+    for f in flagged:
+        t = f["position"]
+        yield transition_at([str(k) for k in raw[max(t - h, 0) : t + 1]], min(t, h), h)

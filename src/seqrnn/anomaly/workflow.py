@@ -39,6 +39,7 @@ from seqrnn.anomaly.sessions import SessionScores, Verdicts, judge, score_sessio
 from seqrnn.config import from_dict
 from seqrnn.data.windows import Targets
 from seqrnn.errors import CheckpointError, ConfigError
+from seqrnn.models.allow_list import marked_sessions
 from seqrnn.models.base import NextSymbolModel
 
 logger = logging.getLogger(__name__)
@@ -151,6 +152,8 @@ def build_detector(
     if validation is None or len(validation) == 0:
         raise ConfigError(f"method {method.value} needs validation sessions to set a threshold")
     scores = score_sessions(model, validation.sessions, config.targets, config.g, config.batch_size)
+    # fitted on the model's own scores: session-scope feedback forgives only once a
+    # threshold says what is flagged
     base = NllThreshold(0.0)
     session_scores = judge(scores, base, aggregator_for(model, config)).scores
     if method is Method.QUANTILE:
@@ -179,7 +182,7 @@ def detect(
     aggregator = aggregator_for(model, config)
     top_k = max(config.g, 3)
     scores = score_sessions(model, sessions.sessions, config.targets, top_k, config.batch_size)
-    verdicts = judge(scores, detector, aggregator)
+    verdicts = judge(scores, detector, aggregator, marked_sessions(model))
     metrics = None if sessions.labels is None else evaluate(verdicts.anomalous, sessions.labels)
     explanations = explain(
         scores,

@@ -43,6 +43,7 @@ from seqrnn.cli.types import (
 )
 from seqrnn.io.atomic import check_replaceable
 from seqrnn.io.chunks import read_chunks
+from seqrnn.models.allow_list import AllowListModel, FeedbackScope
 from seqrnn.next_symbol import training as ns
 from seqrnn.train.distributed import is_main_process
 
@@ -168,8 +169,15 @@ def _validation(val, val_csv, fmt="sessions") -> SessionSet | None:
 @click.option(
     "--feedback",
     type=click.Path(dir_okay=False, exists=True),
-    help="Sessions an operator marked normal: allow their transitions (each after its own "
-    "window only) in a new run folder beside MODEL's, then judge with it.",
+    help="Sessions an operator marked normal (in --format): keep them with MODEL in a new run "
+    "folder beside MODEL's, then judge with it.",
+)
+@click.option(
+    "--feedback-scope",
+    type=click.Choice([s.value for s in FeedbackScope]),
+    help="With --feedback: session: a session passes only when ONE marked session holds every "
+    "transition flagged in it; transition: each marked transition is allowed after its window "
+    "in any session [default: session].",
 )
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
@@ -178,6 +186,8 @@ def detect_cmd(
 ):
     """Judge sessions of MODEL's keys (any next-symbol model: LSTM, Markov, Naive Bayes)."""
     setup_logging(verbose)
+    if opts["feedback_scope"] and not opts["feedback"]:
+        raise click.UsageError("--feedback-scope goes with --feedback")
     m = load_detector(model, "`seqrnn detect`")
     keys = ("method", "g", "threshold", "quantile", "targets", "min_length")
     config, calibration = detect_config_for(model, {k: opts[k] for k in keys})
@@ -186,9 +196,14 @@ def detect_cmd(
     fmt = opts["fmt"] or m.input_format.value
     detector = build_detector(m, config, _validation(val, val_csv, fmt))
     if opts["feedback"]:
-        m = _feedback(model, detector, opts["feedback"])
-        if not (data or normal or abnormal or csv or follow or opts["stream_file"]):
-            return None
+        scope = FeedbackScope(opts["feedback_scope"] or FeedbackScope.SESSION)
+        m = _feedback(model, detector, opts["feedback"], fmt, scope)
+    if isinstance(m, AllowListModel):
+        click.echo(m.describe_scope())
+    if opts["feedback"] and not (
+        data or normal or abnormal or csv or follow or opts["stream_file"]
+    ):
+        return None
     if follow:
         return _follow(m, detector, opts)
     if opts["stream_file"]:
@@ -212,15 +227,17 @@ def detect_cmd(
         click.echo(f"wrote {p}")
 
 
-def _feedback(model, detector, path):
+def _feedback(model, detector, path, fmt, scope):
     """``--feedback``: the updated model (a new run folder), with what the update did."""
-    sessions = read_session_set(path).sessions
-    result = update_from_feedback(model, sessions, detector, FeedbackConfig(feedback=str(path)))
+    sessions = read_session_set(path, None, fmt).sessions
+    config = FeedbackConfig(feedback=str(path), scope=scope)
+    result = update_from_feedback(model, sessions, detector, config)
     r = result.record
     click.echo(
         f"feedback: {r['sessions']:,} sessions ({r['distinct_sessions']:,} distinct), "
-        f"{r['new_rows']:,} transitions allowed in {r['seconds']:.2f} s; "
-        f"{r['still_flagged']} still flagged by {detector.describe()}"
+        f"{r['new_rows']:,} new transitions kept in {r['seconds']:.2f} s; of the marked "
+        f"sessions {r['flagged_before']} were flagged by {detector.describe()}, "
+        f"{r['still_flagged']} still are"
     )
     click.echo(f"wrote {result.run_dir} (the model judging below; {model} is unchanged)")
     return result.model

@@ -1,54 +1,142 @@
-"""A next-symbol model with transitions an operator allowed: the model behind ``--feedback``.
+"""A next-symbol model with the transitions of sessions an operator marked normal: the model
+behind ``--feedback``.
 
-:class:`AllowListModel` answers as its base model, except after a window it holds an allowed
-row for: there every allowed next symbol gets the base model's highest probability for that
-window (so it ranks first) before the row is renormalised::
+A *transition* is a row of ``L + 1`` symbols: a window (``<pad>`` where history is short) and
+the key that came after it. The operator vouches for the sessions they mark; what that allows
+depends on the :class:`FeedbackScope` recorded with the model:
+
+* ``session`` (the default): the unit vouched for is a marked session's *set* of deviations.
+  The model answers exactly as its base; detection then forgives a session (clears its flags)
+  only when every transition the base flags in it occurs in **one** marked session
+  (:class:`MarkedSessions`, applied by :func:`seqrnn.anomaly.sessions.judge`). A session
+  identical to a marked one, or showing a subset of one marked session's deviations, passes;
+  one combining deviations of two marked sessions, or adding any other, stays flagged.
+* ``transition``: each transition of a marked session is normal after its window anywhere.
+  :class:`AllowListModel` then changes the model's answer: after a window it holds an allowed
+  row for, every allowed next symbol gets the base model's highest probability for that window
+  (so it ranks first) before the row is renormalised::
 
     contexts [B, L] --to base ids--> base.next_log_probs --> [B, V_base] --pad to V--> [B, V]
         rows whose window is allowed: allowed next ids := the row's maximum --> renormalise
 
-Symbols the base model never saw but the allowed rows hold join the vocabulary after the
-base's; the base gives them probability 0 (they are as anomalous as an unknown key), so they
-are normal only in the exact windows allowed. Allowed rows are kept as symbols, so they mean
-the same whatever ids a vocabulary gives.
+  Symbols the base model never saw but the allowed rows hold join the vocabulary after the
+  base's; the base gives them probability 0, so they are normal only in the exact windows
+  allowed.
+
+Rows are kept as symbols, so they mean the same whatever ids a vocabulary gives.
 
 On disk (kind ``allow_list``): the base model's checkpoint copied byte for byte into the same
-folder, and a checkpoint without tensors whose JSON header names that file (``base``, a
-plain file name), the base's SHA-256 and the rows (``allowed``: each ``L`` window symbols,
-``<pad>`` where history is short, then the next symbol).
+folder, and a checkpoint without tensors whose JSON header names that file (``base``, a plain
+file name), the base's SHA-256, the rows (``allowed``), the marked sessions (``sessions``: per
+distinct marked session, the indices of its rows in ``allowed``) and the ``scope``. Files made
+before scopes existed have neither ``sessions`` nor ``scope``: they load with the transition
+scope they were made with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import enum
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from seqrnn.data.vocab import UNK, Vocabulary
-from seqrnn.errors import CheckpointError
-from seqrnn.io.checkpoint import load_checkpoint
+from seqrnn.errors import CheckpointError, ConfigError
+from seqrnn.io.checkpoint import peek_checkpoint
 from seqrnn.models.base import NextSymbolModel
-from seqrnn.models.kinds import load_checkpoint_of
-from seqrnn.models.registry import load_next_symbol_model, resolve_model_path
+from seqrnn.models.kinds import check_kind, load_checkpoint_of
+from seqrnn.models.registry import LOADERS, load_kind, resolve_model_path
 
 #: checkpoint kind of a model with allowed transitions (``seqrnn detect --feedback``)
 KIND = "allow_list"
 
+#: a transition as symbols: ``L`` window symbols, then the next symbol
+Row = tuple[str, ...]
+
+
+class FeedbackScope(enum.StrEnum):
+    """What a session marked normal vouches for (see the module docstring)."""
+
+    SESSION = "session"  # its set of deviations, as a whole
+    TRANSITION = "transition"  # each of its transitions, anywhere
+
+
+class MarkedSessions:
+    """The transitions of each distinct marked session, to ask whether one marked session
+    holds all of a set of transitions. Each row maps to a bit mask of the marked sessions
+    holding it, so the question is an AND of masks (Python integers, any size)."""
+
+    def __init__(self, rows: Sequence[Row], sessions: Sequence[Sequence[int]], context_length: int):
+        self.context_length = context_length
+        self.count = len(sessions)
+        self.owners: dict[Row, int] = {}
+        for m, indices in enumerate(sessions):
+            for i in indices:
+                row = tuple(rows[i])
+                self.owners[row] = self.owners.get(row, 0) | (1 << m)
+
+    @property
+    def everyone(self) -> int:
+        """The mask of all marked sessions (where a session's candidates start)."""
+        return (1 << self.count) - 1
+
+    def holders(self, row: Row) -> int:
+        """Mask of the marked sessions holding ``row`` (0: none)."""
+        return self.owners.get(row, 0)
+
+    def covers(self, rows: Iterable[Row]) -> bool:
+        """True when one marked session holds every row of ``rows``."""
+        mask = self.everyone
+        for row in rows:
+            mask &= self.owners.get(row, 0)
+            if not mask:
+                return False
+        return True
+
 
 class AllowListModel(NextSymbolModel):
-    """``base`` with the ``allowed`` rows (``L + 1`` symbols each) always ranking first."""
+    """``base`` with the ``allowed`` rows (``L + 1`` symbols each) of the marked ``sessions``
+    (indices into ``allowed``; ``None``: not recorded, transition scope only), applied with
+    ``scope``: ``transition`` makes the allowed rows rank first; ``session`` answers as the
+    base and leaves forgiving to detection (:attr:`marked`)."""
 
-    def __init__(self, base: NextSymbolModel, allowed: Sequence[Sequence[str]]):
+    def __init__(
+        self,
+        base: NextSymbolModel,
+        allowed: Sequence[Sequence[str]],
+        sessions: Sequence[Sequence[int]] | None = None,
+        scope: FeedbackScope | str = FeedbackScope.TRANSITION,
+    ):
         self.base = base
         self.context_length = base.context_length
         self.input_format = base.input_format
+        self.scope = FeedbackScope(scope)
         self.allowed = [list(map(str, row)) for row in allowed]
         bad = [r for r in self.allowed if len(r) != self.context_length + 1]
         if bad:
             raise CheckpointError(
                 f"an allowed row needs {self.context_length + 1} symbols, got {bad[0]}"
             )
+        self.sessions = None if sessions is None else [list(map(int, s)) for s in sessions]
+        if self.sessions is not None and any(
+            not 0 <= i < len(self.allowed) for s in self.sessions for i in s
+        ):
+            raise CheckpointError("a marked session names a row the allow list does not hold")
+        self.marked: MarkedSessions | None = None
+        if self.scope is FeedbackScope.SESSION:
+            if self.sessions is None:
+                raise ConfigError(
+                    "session-scope feedback needs the marked sessions, which this allow list "
+                    "did not record (it was made before scopes existed): use the transition "
+                    "scope, or feed the sessions back into its base model"
+                )
+            self.marked = MarkedSessions(
+                [tuple(r) for r in self.allowed], self.sessions, self.context_length
+            )
+            self.vocab = base.vocab  # answers as the base, symbol for symbol
+            return
         known = set(base.vocab.symbols)
         new = sorted({s for r in self.allowed for s in r} - known)
         self.vocab = Vocabulary([*base.vocab.symbols[2:], *new])
@@ -61,6 +149,8 @@ class AllowListModel(NextSymbolModel):
             self.next_ids.setdefault(tuple(ids[:-1]), []).append(ids[-1])
 
     def next_log_probs(self, contexts: torch.Tensor) -> torch.Tensor:
+        if self.scope is FeedbackScope.SESSION:
+            return self.base.next_log_probs(contexts)
         base = self.base.next_log_probs(self.to_base[contexts])  # [B, V_base]
         out = torch.full((len(contexts), self.vocab_size), -torch.inf)  # [B, V]
         out[:, : base.shape[1]] = base
@@ -74,29 +164,82 @@ class AllowListModel(NextSymbolModel):
         out[rows] -= out[rows].logsumexp(-1, keepdim=True)
         return out
 
+    def sequence_log_probs(
+        self, ids: np.ndarray | torch.Tensor, batch_size: int = 4096
+    ) -> torch.Tensor:
+        if self.scope is FeedbackScope.SESSION:  # the base's own (maybe cheaper) way
+            return self.base.sequence_log_probs(ids, batch_size)
+        return super().sequence_log_probs(ids, batch_size)
+
     def describe(self) -> str:
+        if self.scope is FeedbackScope.SESSION:
+            return f"{self.base.describe()} + {len(self.sessions or []):,} marked sessions"
         return f"{self.base.describe()} + {len(self.allowed):,} allowed transitions"
 
+    def describe_scope(self) -> str:
+        """One line saying what the feedback forgives, for ``seqrnn detect``."""
+        if self.scope is FeedbackScope.SESSION:
+            return (
+                f"feedback scope: session (a session's flags are cleared only when one of the "
+                f"{len(self.sessions or []):,} marked sessions holds every transition flagged "
+                "in it)"
+            )
+        return (
+            f"feedback scope: transition (each of {len(self.allowed):,} transitions of the "
+            "marked sessions is allowed after its window, in any session)"
+        )
 
-def allow_list_meta(base_file: str, base_sha256: str, allowed: list[list[str]]) -> dict:
+
+def marked_sessions(model: NextSymbolModel) -> MarkedSessions | None:
+    """The marked sessions detection must forgive with, when ``model`` is a session-scope
+    allow list (``None`` otherwise: nothing beyond the model's own answers)."""
+    return model.marked if isinstance(model, AllowListModel) else None
+
+
+def allow_list_meta(
+    base_file: str,
+    base_sha256: str,
+    allowed: list[list[str]],
+    sessions: list[list[int]] | None,
+    scope: FeedbackScope,
+) -> dict:
     """The JSON header of an allow-list checkpoint (see the module docstring)."""
-    return {"kind": KIND, "base": base_file, "base_sha256": base_sha256, "allowed": allowed}
+    meta = {"kind": KIND, "base": base_file, "base_sha256": base_sha256, "allowed": allowed}
+    if sessions is not None:
+        meta["sessions"] = sessions
+    return {**meta, "scope": FeedbackScope(scope).value}
 
 
 def load_allow_list(path: str | Path) -> AllowListModel:
     """Load an allow-list model: its header, then its base model from the same folder, which
-    must be the very checkpoint the header names (same SHA-256)."""
+    must be the very checkpoint the header names (same SHA-256). The base is read once: its
+    header is peeked for the SHA-256, and its loader verifies that SHA-256 against the
+    content it reads."""
     path = resolve_model_path(path)
     meta = load_checkpoint_of(path, [KIND]).meta
     name, allowed = meta.get("base"), meta.get("allowed")
+    sessions, scope = meta.get("sessions"), meta.get("scope", FeedbackScope.TRANSITION.value)
     if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
         raise CheckpointError(f"{path}: 'base' must be a file name in the same folder")
     if not isinstance(allowed, list) or not all(isinstance(r, list) for r in allowed):
         raise CheckpointError(f"{path}: 'allowed' must be a list of rows of symbols")
+    if sessions is not None and not (
+        isinstance(sessions, list)
+        and all(isinstance(s, list) and all(type(i) is int for i in s) for s in sessions)
+    ):
+        raise CheckpointError(f"{path}: 'sessions' must be a list of lists of row numbers")
+    if scope not in {s.value for s in FeedbackScope}:
+        raise CheckpointError(f"{path}: unknown feedback scope {scope!r}")
     base_path = path.parent / name
-    if load_checkpoint(base_path).meta.get("sha256") != meta.get("base_sha256"):
+    base_meta, _ = peek_checkpoint(base_path)
+    if base_meta.get("sha256") != meta.get("base_sha256"):
         raise CheckpointError(f"{base_path}: not the base model {path} was made from")
-    base = load_next_symbol_model(base_path, "an allow-list model")
-    if isinstance(base, AllowListModel):
+    kind = base_meta.get("kind")
+    if kind == KIND:
         raise CheckpointError(f"{base_path}: the base of an allow-list is a model, not a list")
-    return AllowListModel(base, allowed)
+    check_kind(base_path, kind, list(LOADERS), "an allow-list model")
+    base = load_kind(base_path, str(kind))  # verifies the content against the SHA-256
+    try:
+        return AllowListModel(base, allowed, sessions, scope)
+    except ConfigError as exc:
+        raise CheckpointError(f"{path}: {exc}") from None

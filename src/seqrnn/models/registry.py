@@ -57,5 +57,11 @@ def load_next_symbol_model(
     path = resolve_model_path(path)
     kind = load_checkpoint(path).meta.get("kind")
     check_kind(path, kind, [k for k in kinds if k in LOADERS], verb, needs)
+    return load_kind(path, kind)
+
+
+def load_kind(path: Path, kind: str) -> NextSymbolModel:
+    """Rebuild the model at ``path`` with the loader of ``kind`` (one of :data:`LOADERS`,
+    already checked by the caller)."""
     module, func = LOADERS[kind].split(":")
     return getattr(importlib.import_module(module), func)(path)

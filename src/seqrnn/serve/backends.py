@@ -28,6 +28,7 @@ from seqrnn.data.vocab import UNK
 from seqrnn.errors import CheckpointError, InputError
 from seqrnn.evaluation.scoring import score_sequences
 from seqrnn.io.checkpoint import load_checkpoint
+from seqrnn.models.allow_list import AllowListModel, MarkedSessions, marked_sessions
 from seqrnn.models.base import NextSymbolModel
 from seqrnn.models.registry import LOADERS, load_next_symbol_model, resolve_model_path
 from seqrnn.serve.cache import VerdictMemo, WindowCache
@@ -71,14 +72,16 @@ class DetectorBackend:
         parser: LogParser | None = None,
         max_open_sessions: int = 100_000,
         max_verdicts: int = 20_000,
+        marked: MarkedSessions | None = None,
     ):
         self.model = model
+        self.marked = marked  # session-scope feedback (the model may be wrapped in a cache)
         self.info = info
         self.config = config = config or DetectConfig()
         self.detector: Detector = build_detector(model, config)
         self.aggregator = aggregator_for(model, config)
         self.parser = parser
-        self.stream = StreamDetector(model, self.detector, max_open_sessions)
+        self.stream = StreamDetector(model, self.detector, max_open_sessions, marked=marked)
         # distinct session -> its verdict: logs repeat themselves, so a service meets the
         # same sessions again (detect deduplicates within a file)
         self.memo = VerdictMemo(max_verdicts)
@@ -121,7 +124,7 @@ class DetectorBackend:
         )
         inverse = np.arange(len(distinct))
         scores = SessionScores(distinct, encoded, inverse, positions)
-        verdicts = judge(scores, self.detector, self.aggregator)
+        verdicts = judge(scores, self.detector, self.aggregator, self.marked)
         why = explain(
             scores,
             verdicts,
@@ -148,7 +151,8 @@ class DetectorBackend:
     ) -> list[list[Alert]]:
         """Events ``(session, key or line)`` of several requests, in arrival order, fed to the
         stream detector as one chunk; the alerts go back to the request whose event raised
-        them (an alert is known by its session and the event's index in that session)."""
+        them (an alert is known by its session and the event's index in that session), held
+        alerts to the request whose event released them."""
         flat: list[tuple[str, str]] = []
         owner: dict[tuple[str, int], int] = {}
         counts: dict[str, int] = {}
@@ -161,7 +165,9 @@ class DetectorBackend:
                     flat.append((session, key))
         out: list[list[Alert]] = [[] for _ in requests]
         for alert in self.stream.feed(flat):
-            out[owner[(alert.session, alert.index)]].append(alert)
+            # a held alert (session-scope feedback) goes with the event that released it
+            event = alert.index if alert.held_until is None else alert.held_until
+            out[owner[(alert.session, event)]].append(alert)
         return out
 
     def _seen(self, session: str) -> int:
@@ -231,10 +237,13 @@ def load_backend(
     if kind in LOADERS:
         model = load_detector(file)  # refuses models not trained on sessions
         cfg = {"window": model.context_length, **_net_config(model)}
+        if isinstance(model, AllowListModel):  # what its feedback forgives
+            cfg["feedback_scope"] = model.scope.value
         info = _info(Kind.DETECTOR, kind, file, model.describe(), len(model.vocab), cfg)
+        marked = marked_sessions(model)
         model = _cached(model, cache_windows)
         return DetectorBackend(
-            model, info, detect, _parser(parse), max_open_sessions, remember_sessions
+            model, info, detect, _parser(parse), max_open_sessions, remember_sessions, marked
         )
     if kind in FORECAST_KINDS:  # the forecast package (and pandas) load only here
         from seqrnn.serve.forecasts import load_forecast_backend

@@ -1,0 +1,57 @@
+"""The allow-list model: one marked session must hold all of a session's flagged transitions
+(session scope); its header is checked before anything is trusted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from seqrnn.anomaly.detectors import TopG
+from seqrnn.anomaly.feedback import update_from_feedback
+from seqrnn.errors import CheckpointError
+from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from seqrnn.models.allow_list import AllowListModel, MarkedSessions, load_allow_list
+from seqrnn.models.registry import load_next_symbol_model
+
+ROWS = [("1", "2", "x"), ("2", "x", "3"), ("5", "6", "y"), ("6", "y", "3")]
+
+
+def test_one_marked_session_must_hold_every_row():
+    marked = MarkedSessions(ROWS, [[0, 1], [2, 3]], 2)
+    assert marked.covers([ROWS[0]]) and marked.covers(ROWS[:2]) and marked.covers(ROWS[2:])
+    assert not marked.covers([ROWS[0], ROWS[2]])  # one row of each: two sessions needed
+    assert not marked.covers([ROWS[0], ("1", "2", "z")])  # a row no one marked
+    assert marked.holders(ROWS[0]) == 0b01 and marked.holders(("9", "9", "9")) == 0
+
+
+@pytest.fixture
+def base(cycle_markov):
+    return cycle_markov(2)
+
+
+def test_a_session_scope_list_answers_as_its_base(base):
+    original = load_next_symbol_model(base)
+    allow = AllowListModel(original, [list(r) for r in ROWS], [[0, 1]], "session")
+    contexts = torch.tensor([[2, 3], [0, 2]])
+    torch.testing.assert_close(allow.next_log_probs(contexts), original.next_log_probs(contexts))
+    assert allow.vocab.symbols == original.vocab.symbols  # "x", "y" stay unknown keys
+    assert allow.marked is not None and allow.marked.covers(ROWS[:2])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"scope": "everything"}, "unknown feedback scope"),
+        ({"sessions": [[0, "1"]]}, "'sessions' must be a list of lists of row numbers"),
+        ({"sessions": [[10_000]]}, "names a row the allow list does not hold"),
+        ({"base": "../base.safetensors"}, "'base' must be a file name"),
+    ],
+)
+def test_a_bad_header_is_refused(base, change, message):
+    run = update_from_feedback(base, [np.array([1, 2, 9, 4, 5, 6])], TopG(1)).run_dir
+    meta = load_checkpoint(run / "best.safetensors").meta
+    meta = {k: v for k, v in meta.items() if k != "sha256"} | change
+    save_checkpoint(run / "best.safetensors", Checkpoint({}, meta))
+    with pytest.raises(CheckpointError, match=message):
+        load_allow_list(run)

@@ -1,0 +1,29 @@
+"""The service applies session-scope feedback as ``detect`` does: whole sessions are forgiven
+only when one marked session holds all their flagged transitions, and a held stream alert is
+returned late, to the request whose event released it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from seqrnn.anomaly.detectors import TopG
+from seqrnn.anomaly.feedback import update_from_feedback
+from seqrnn.anomaly.workflow import DetectConfig
+from seqrnn.serve.backends import SessionInput, load_backend
+
+MARKED = [[1, 2, 3, 4, 5, 6, 1, 2, 9, 4, 5, 6], [1, 2, 3, 4, 5, 6, 1, 2, 8, 4, 5, 6]]
+
+
+def test_a_feedback_run_is_served_with_its_session_scope(cycle_markov):
+    run = update_from_feedback(cycle_markov(3), [np.array(s) for s in MARKED], TopG(1)).run_dir
+    backend = load_backend(run, detect=DetectConfig(g=1, min_length=0))
+    assert backend.info.config["feedback_scope"] == "session"
+    both = [1, 2, 3, 4, 5, 6, 1, 2, 9, 4, 5, 6, 1, 2, 8, 4, 5, 6]  # one of each marked's
+    verdicts = backend.judge_sessions([SessionInput(list(map(str, s))) for s in [*MARKED, both]])
+    assert [v["verdict"] for v in verdicts] == ["normal", "normal", "anomalous"]
+    first = [("s", SessionInput([str(k)])) for k in both[:12]]  # all vouched for by MARKED[0]
+    second = [("s", SessionInput([str(k)])) for k in both[12:]]
+    alerts = backend.feed_events([first, second])
+    assert alerts[0] == []  # held
+    late = [a for a in alerts[1] if a.index < 12]
+    assert late and all(a.held_until is not None for a in late)
