@@ -7,10 +7,13 @@ Trains the default ``train-detector`` recipe on ``--train-sessions`` random sess
 ``hdfs_train`` (NumPy seed 0, the same draw as ``bench/hdfs_calibration.py``), judges the
 7,000 normal test sessions with top-9, and takes ``--feedback`` of the flagged ones at random
 (seed 1; all of them when fewer are flagged) as the operator's "these are normal" file.
-``update_from_feedback`` (what ``seqrnn detect --feedback`` calls) then allows their
-transitions in a new run. Printed before and after, in the same run: the false-positive rate
-on the *other* normal test sessions (not fed back), the recall on the 16,838 abnormal ones,
-how many of the fed-back sessions are still flagged, and the seconds the update took.
+``update_from_feedback`` (what ``seqrnn detect --feedback`` calls) then keeps them in a new
+run, once per scope: ``session`` (the default: a session is forgiven only when one marked
+session holds every transition flagged in it) and ``transition`` (each marked transition is
+allowed after its window in any session). Printed before and, per scope, after, in the same
+run: the false-positive rate on the *other* normal test sessions (not fed back), the recall on
+the 16,838 abnormal ones, how many of the fed-back sessions are still flagged, and the seconds
+the update took.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ import torch
 
 from seqrnn.anomaly import DetectConfig, detect, detector_config_from_dict, train_detector
 from seqrnn.anomaly.detectors import TopG
-from seqrnn.anomaly.feedback import update_from_feedback
+from seqrnn.anomaly.feedback import FeedbackConfig, update_from_feedback
 from seqrnn.anomaly.inputs import SessionSet, read_labelled_csv, read_session_set
 from seqrnn.data.readers import read_sessions
+from seqrnn.models.allow_list import FeedbackScope
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,11 +46,12 @@ def normal_and_abnormal(data: Path) -> tuple[SessionSet, SessionSet]:
 
 def figures(model, normal: SessionSet, others: np.ndarray, abnormal: SessionSet, fed) -> str:
     flagged = detect(model, normal, DetectConfig()).verdicts.anomalous
-    recall = detect(model, abnormal, DetectConfig()).verdicts.anomalous.mean()
+    caught = detect(model, abnormal, DetectConfig()).verdicts.anomalous
     fpr = flagged[others].mean()
     return (
         f"FPR on the {len(others):,} other normal sessions {fpr:.4f} "
-        f"(FP {int(flagged[others].sum())}), recall {recall:.4f}, "
+        f"(FP {int(flagged[others].sum())}), recall {caught.mean():.4f} "
+        f"({int(caught.sum()):,} of {len(caught):,}), "
         f"fed-back sessions still flagged {int(flagged[fed].sum())} of {len(fed)}"
     )
 
@@ -77,15 +82,20 @@ def main() -> None:
         f"test sessions flagged; feeding back {len(fed)} of them"
     )
     print("before: " + figures(trained.model, normal, others, abnormal, fed))
-    began, cpu = time.perf_counter(), time.process_time()
     marked = [normal.sessions[i] for i in fed]
-    update = update_from_feedback(trained.run_dir, marked, TopG(9))
-    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
-    print("after:  " + figures(update.model, normal, others, abnormal, fed))
-    print(
-        f"update: {seconds:.2f} s ({cpu:.2f} s CPU), {update.record['new_rows']} transitions "
-        f"allowed; wrote {update.run_dir}"
-    )
+    for scope in FeedbackScope:
+        began, cpu = time.perf_counter(), time.process_time()
+        config = FeedbackConfig(scope=scope, name=f"small-feedback-{scope.value}")
+        update = update_from_feedback(trained.run_dir, marked, TopG(9), config)
+        seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+        print(
+            f"after, {scope.value} scope: " + figures(update.model, normal, others, abnormal, fed)
+        )
+        print(
+            f"  update: {seconds:.2f} s ({cpu:.2f} s CPU), {update.record['marked_sessions']} "
+            f"distinct marked sessions, {update.record['new_rows']} transitions kept; "
+            f"wrote {update.run_dir}"
+        )
 
 
 if __name__ == "__main__":
