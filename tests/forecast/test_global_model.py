@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 import torch
 
-from seqrnn.forecast.global_model import GlobalConfig, fit_global
+from seqrnn.errors import ConfigError
+from seqrnn.forecast.global_model import (
+    GlobalConfig,
+    fit_global,
+    loss_scale,
+    mase_loss,
+    prepare,
+    smape_loss,
+    training_windows,
+)
 from seqrnn.forecast.metrics import smape_m3
 from seqrnn.forecast.panel import Panel
 from seqrnn.forecast.panel_run import holdout
@@ -131,11 +140,14 @@ def test_saved_network_forecasts_new_series_identically(tmp_path):
     from seqrnn.forecast import load_global, save_global
 
     series = _sines(8, 48)
-    config = _tiny(epochs=1, categories=True, deseasonalise=(True, False))
+    config = _tiny(
+        epochs=1, categories=True, deseasonalise=(True, False), losses=("pinball", "smape")
+    )
     net = fit_global(series, M, config, ["A", "B"] * 4)
     save_global(tmp_path / "m.safetensors", net)
     back = load_global(tmp_path / "m.safetensors")
-    assert [n.deseasonalised for _, n in back.members] == [True, False]
+    assert [n.deseasonalised for _, n in back.members] == [True, True, False, False]
+    assert [n.loss for _, n in back.members] == ["pinball", "smape"] * 2
     new = _sines(3, 40, noise=0.05)
     np.testing.assert_array_equal(net.predict(new, M, ["B"] * 3), back.predict(new, M, ["B"] * 3))
     assert back.vocabulary == ("A", "B") and back.config == net.config
@@ -146,16 +158,66 @@ def test_saved_network_forecasts_new_series_identically(tmp_path):
         load_global(tmp_path / "bad.safetensors")
 
 
-def test_a_file_from_before_mixed_members_loads_as_all_deseasonalised(tmp_path):
+def test_a_file_from_before_mixed_members_loads_as_all_deseasonalised_and_pinball(tmp_path):
     from seqrnn.forecast import load_global, save_global
     from seqrnn.io.checkpoint import load_checkpoint, save_checkpoint
 
     series = _sines(6, 40)
     save_global(tmp_path / "new.safetensors", fit_global(series, M, _tiny(epochs=1)))
     old = load_checkpoint(tmp_path / "new.safetensors", "global-forecaster")
-    del old.meta["deseasonalised"]  # the header as written before the key existed
-    del old.meta["config"]["deseasonalise"]
+    for key in ("deseasonalised", "losses"):  # the header as written before the keys existed
+        del old.meta[key]
+    del old.meta["config"]["deseasonalise"], old.meta["config"]["losses"]
     save_checkpoint(tmp_path / "old.safetensors", old)
     back = load_global(tmp_path / "old.safetensors")
     assert [n.deseasonalised for _, n in back.members] == [True]
+    assert [n.loss for _, n in back.members] == ["pinball"]
     assert back.predict(series, M).shape == (6, H, len(LEVELS))
+
+
+def test_smape_loss_is_half_the_m3_smape_of_the_level_forecasts():
+    # a window's level and seasonal index multiply forecast and truth alike: they cancel
+    forecast, truth = np.array([110.0, 50.0, 7.0]), np.array([100.0, 80.0, 7.0])
+    c = np.log(3.7)  # level + seasonal index on the log scale
+    got = smape_loss(torch.tensor(np.log(forecast) - c), torch.tensor(np.log(truth) - c))
+    by_hand = np.mean([2 * 10 / 210, 2 * 30 / 130, 0.0]) / 2
+    assert float(got) == pytest.approx(by_hand, rel=1e-9)
+    assert float(got) == pytest.approx(smape_m3(truth, forecast) / 200, rel=1e-9)
+
+
+def test_mase_loss_is_the_scaled_absolute_error_in_original_units():
+    level, scale = 4.0, 2.5  # the window's multiplier and the series' MASE scale
+    forecast, truth = np.array([9.0, 3.0]), np.array([8.0, 4.0])  # original units
+    p, y = torch.tensor(np.log(forecast / level)), torch.tensor(np.log(truth / level))
+    got = mase_loss(p, y, torch.full((2,), level / scale, dtype=torch.float64))
+    assert float(got) == pytest.approx(np.mean(np.abs(forecast - truth)) / scale / 2, rel=1e-9)
+
+
+def test_mase_weights_turn_targets_back_into_scaled_original_values():
+    series = _sines(4, 40)
+    data = prepare(series, M, pad=12)
+    scales = np.array([loss_scale(y, M) for y in series])
+    _, y = training_windows(data, 12, H, 6, scales=scales)
+    value = (y[..., 1] * y[..., 0].exp()).numpy()  # weight * e^target: value / scale / mean
+    # the same windows by hand: series s, origins 6.. (every target inside the series)
+    truth = [y_s[o : o + H] / scales[s] for s, y_s in enumerate(series) for o in range(6, 35)]
+    ratio = value / np.stack(truth)
+    assert np.allclose(ratio, ratio.flat[0], rtol=1e-4)  # one constant: the weights' mean
+
+
+@pytest.mark.parametrize("loss", ["smape", "mase"])
+def test_a_point_loss_member_learns_the_sines_and_keeps_ordered_quantiles(loss):
+    series = _sines()
+    train, test = [y[:-H] for y in series], np.stack([y[-H:] for y in series])
+    net = fit_global(train, 1, _tiny(losses=(loss,)))
+    q = net.predict(train, 1)
+    assert [m.loss for _, m in net.members] == [loss]
+    assert np.all(np.diff(q, axis=-1) >= 0)
+    err = np.mean([smape_m3(t, f) for t, f in zip(test, q[..., 2], strict=True)])
+    naive = np.mean([smape_m3(t, f) for t, f in zip(test, naive2(train, H, 1), strict=True)])
+    assert err < 0.35 * naive, (err, naive)
+
+
+def test_unknown_loss_is_refused():
+    with pytest.raises(ConfigError, match="losses"):
+        GlobalConfig(losses=("mse",))

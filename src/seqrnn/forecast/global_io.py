@@ -8,8 +8,9 @@ on one panel forecasts new series later::
     saved = read_global("m3.safetensors")            # the network and the season it was fit with
 
 Tensors are named ``member<i>.<parameter>``; the header holds the :class:`GlobalConfig`, each
-member's look-back and whether it deseasonalises (absent in older files: all do), the input
-channels, the category vocabulary and (when given) the season.
+member's look-back, whether it deseasonalises and its point loss (absent in older files: all
+do, all with the pinball loss), the input channels, the category vocabulary and (when given)
+the season.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def save_global(path: str | Path, forecaster: GlobalForecaster, season: int | No
         "config": to_dict(forecaster.config),
         "look_backs": [lb for lb, _ in forecaster.members],
         "deseasonalised": [net.deseasonalised for _, net in forecaster.members],
+        "losses": [net.loss for _, net in forecaster.members],
         "channels": first.encoder.rnn.input_size // first.chunk,
         "vocabulary": list(forecaster.vocabulary),
     }
@@ -70,17 +72,18 @@ def read_global(path: str | Path) -> SavedGlobal:
         look_backs, channels = list(meta["look_backs"]), int(meta["channels"])
         # files written before members could differ: every member deseasonalised
         flags = [bool(f) for f in meta.get("deseasonalised", [True] * len(look_backs))]
+        losses = [str(x) for x in meta.get("losses", ["pinball"] * len(look_backs))]  # idem
         vocabulary = tuple(str(c) for c in meta["vocabulary"])
         season = None if meta.get("season") is None else int(meta["season"])
     except (KeyError, TypeError, ValueError, ConfigError) as exc:
         raise CheckpointError(f"{path}: global forecaster header incomplete ({exc})") from None
     members = []
-    if len(flags) != len(look_backs):
-        n, m = len(flags), len(look_backs)
-        raise CheckpointError(f"{path}: {n} deseasonalised flags for {m} members")
-    for i, (look_back, flag) in enumerate(zip(look_backs, flags, strict=True)):
+    if len(flags) != len(look_backs) or len(losses) != len(look_backs):
+        n, k, m = len(flags), len(losses), len(look_backs)
+        raise CheckpointError(f"{path}: {n} deseasonalised flags and {k} losses for {m} members")
+    for i, (look_back, flag, loss) in enumerate(zip(look_backs, flags, losses, strict=True)):
         net = GlobalNet(config.horizon, config.encoder, config.chunk, channels=channels)
-        net.deseasonalised = flag
+        net.deseasonalised, net.loss = flag, loss
         load_state_strict(net, ckpt.section(f"member{i}"), str(path))
         members.append((int(look_back), net.eval()))
     return SavedGlobal(GlobalForecaster(config, members, vocabulary), season)

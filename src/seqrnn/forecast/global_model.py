@@ -28,7 +28,8 @@ import torch
 from torch import nn
 
 from seqrnn.errors import ConfigError
-from seqrnn.forecast.quantiles import LEVELS, pinball_loss
+from seqrnn.forecast.metrics import mase_scale
+from seqrnn.forecast.quantiles import LEVELS, MEDIAN, pinball_loss
 from seqrnn.forecast.stats import seasonal_indices
 from seqrnn.forecast.windows import ShuffledBatches
 from seqrnn.nn.encoder import EncoderConfig, RecurrentEncoder
@@ -59,7 +60,7 @@ class GlobalConfig:
     """The global network and its ensemble: one member per (look-back, seed) pair."""
 
     horizon: int = 18
-    look_backs: tuple[int, ...] = (24, 36)
+    look_backs: tuple[int, ...] = (24, 30, 36)
     seeds: tuple[int, ...] = (0,)
     min_input: int = 12  # shortest real history of a training window
     max_origins: int = 0  # windows per series: only the most recent ones (0 = all)
@@ -69,6 +70,9 @@ class GlobalConfig:
     # one member per flag: True divides by the classical seasonal indices first (ES-RNN),
     # False gives the network the log values and lets it learn the season from the phase
     deseasonalise: tuple[bool, ...] = (True, False)
+    # one member per loss of the point (median) output, see POINT_LOSSES; the other
+    # quantiles are always trained with the pinball loss
+    losses: tuple[str, ...] = ("mase",)
     encoder: EncoderConfig = field(default_factory=_default_encoder)
     train: TrainConfig = field(default_factory=_default_train)
 
@@ -77,6 +81,9 @@ class GlobalConfig:
             raise ConfigError("horizon, min_input and chunk must be >= 1, seeds not empty")
         if not self.deseasonalise:
             raise ConfigError("deseasonalise needs at least one flag (True, False or both)")
+        unknown = [name for name in self.losses if name not in POINT_LOSSES]
+        if unknown or not self.losses:
+            raise ConfigError(f"losses {unknown} not among {', '.join(POINT_LOSSES)}")
         bad = [lb for lb in self.look_backs if lb < 1 or lb % self.chunk]
         if bad or not self.look_backs:
             raise ConfigError(f"look-backs {bad} must be positive multiples of chunk={self.chunk}")
@@ -103,6 +110,7 @@ class GlobalNet(nn.Module):
         super().__init__()
         self.horizon, self.quantiles, self.chunk = horizon, quantiles, chunk
         self.deseasonalised = deseasonalised
+        self.loss = "pinball"  # the median output's training loss (POINT_LOSSES)
         self.encoder = RecurrentEncoder(channels * chunk, encoder)
         self.head = nn.Linear(self.encoder.output_size, horizon * quantiles)
 
@@ -137,16 +145,49 @@ class SampledBatches:
         return -(-self.per_epoch // self.batch_size)
 
 
-class QuantileTask:
-    """Pinball loss over :data:`LEVELS` for ``(x [B, L, 4], y [B, H], reset)`` batches."""
+def smape_loss(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Half the M3 sMAPE (as a fraction) of forecasts whose logs are ``pred`` against values
+    whose logs are ``y`` (same shape): for positive ``F = c e^p`` and ``A = c e^y``,
+    ``2 |F - A| / (F + A) = 2 tanh(|p - y| / 2)``, so the level and the seasonal index that
+    normalise a window cancel. Halved so that it is ``|p - y| / 2`` for small errors, the
+    pinball loss of the median."""
+    return torch.tanh((pred - y).abs() / 2).mean()
 
-    def __init__(self) -> None:
+
+def mase_loss(pred: torch.Tensor, y: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """Half the absolute error in original units, ``c |e^p - e^y|``, over the series' MASE
+    scale: ``weight`` is ``c / scale`` (``c``: what the window's level and seasonal index
+    multiply by), so series count by their scaled error, as in MASE."""
+    return (weight * (pred.exp() - y.exp()).abs()).mean() / 2
+
+
+POINT_LOSSES = ("pinball", "smape", "mase")  # the median output's loss (all: on the log scale)
+
+
+class QuantileTask:
+    """Pinball loss over :data:`LEVELS` for ``(x [B, L, 4], y [B, H], reset)`` batches; with
+    ``point`` other than ``"pinball"`` the median output is trained with that loss instead
+    (``"mase"`` batches carry ``y`` ``[B, H, 2]``: the targets and their weights)."""
+
+    def __init__(self, point: str = "pinball") -> None:
         self.levels = torch.tensor(LEVELS)
+        self.point = point
 
     def step(self, net: nn.Module, batch: tuple, train: bool) -> StepOutput:
         x, y, _ = batch
+        weight = None
+        if y.dim() == 3:
+            y, weight = y[..., 0], y[..., 1]
         pred = net(x)  # [B, H, Q]
-        loss = pinball_loss(pred, y, self.levels.to(pred.device))
+        levels = self.levels.to(pred.device)
+        if self.point == "pinball":
+            loss = pinball_loss(pred, y, levels)
+        else:
+            others = [k for k in range(len(LEVELS)) if k != MEDIAN]
+            mid = pred[..., MEDIAN]
+            point = smape_loss(mid, y) if self.point == "smape" else mase_loss(mid, y, weight)
+            tails = pinball_loss(pred[..., others], y, levels[others])
+            loss = (tails * len(others) + point) / len(LEVELS)  # as the mean over Q outputs
         return StepOutput(loss=loss, count=y.numel())
 
 
@@ -219,10 +260,17 @@ def prepare(
 
 
 def training_windows(
-    data: Prepared, look_back: int, horizon: int, min_input: int, max_origins: int = 0
+    data: Prepared,
+    look_back: int,
+    horizon: int,
+    min_input: int,
+    max_origins: int = 0,
+    scales: np.ndarray | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The windows whose targets lie inside their series (the most recent ``max_origins`` of
-    each series when it is positive): ``x [W, L, 4]``, ``y [W, H]``."""
+    each series when it is positive): ``x [W, L, 4]``, ``y [W, H]``; with the series' MASE
+    ``scales`` ``[S]``, ``y [W, H, 2]``: the targets and the weights of :func:`mase_loss`
+    (normalised to mean 1)."""
     last = data.lengths - horizon  # the latest origin of each series
     first = np.full_like(last, min_input)
     if max_origins > 0:
@@ -231,7 +279,12 @@ def training_windows(
     series = np.repeat(np.arange(len(counts)), counts)
     origins = np.concatenate([np.arange(f, f + c) for f, c in zip(first, counts, strict=True)])
     x, level, start = data.windows(origins, series, look_back)
-    y = data.z[start[:, None] + np.arange(horizon)] - level[:, None]
+    at = start[:, None] + np.arange(horizon)  # [W, H] flat indices of the targets
+    y = data.z[at] - level[:, None]
+    if scales is not None:
+        seasonal = data.log_index[series[:, None], data.phase[at].astype(int)]
+        weight = np.exp(level[:, None] + seasonal) / scales[series, None]
+        y = np.stack([y, weight / weight.mean()], axis=-1)
     return torch.from_numpy(x), torch.from_numpy(y.astype(np.float32))
 
 
@@ -290,21 +343,47 @@ def fit_global(
     vocabulary = tuple(sorted(set(categories or []))) if config.categories else ()
     shell = GlobalForecaster(config, [], vocabulary)
     onehot = shell._onehot(categories, len(train))
+    scales = np.array([loss_scale(y, season) for y in train])
     for flag in config.deseasonalise:
         data = prepare(train, season, max(config.look_backs), onehot, flag)
         for look_back in config.look_backs:
             x, y = training_windows(
                 data, look_back, config.horizon, config.min_input, config.max_origins
             )
-            for seed in config.seeds:
-                net = _fit_member(x, y, look_back, seed, config)
-                net.deseasonalised = flag
-                shell.members.append((look_back, net))
+            for loss in config.losses:
+                targets = y
+                if loss == "mase":
+                    targets = training_windows(
+                        data,
+                        look_back,
+                        config.horizon,
+                        config.min_input,
+                        config.max_origins,
+                        scales,
+                    )[1]
+                for seed in config.seeds:
+                    net = _fit_member(x, targets, look_back, seed, config, loss)
+                    net.deseasonalised, net.loss = flag, loss
+                    shell.members.append((look_back, net))
     return shell
 
 
+def loss_scale(y: np.ndarray, season: int) -> float:
+    """The series' in-sample seasonal naive MAE, the divisor of :func:`mase_loss` (lag 1
+    where the series is shorter than two seasons); its mean level where that is 0, so that a
+    constant series gets a finite weight."""
+    m = season if len(y) > 2 * season else 1
+    scale = mase_scale(y, m) if len(y) > m else 0.0
+    return scale if scale > 0 else float(np.mean(np.abs(y))) or 1.0
+
+
 def _fit_member(
-    x: torch.Tensor, y: torch.Tensor, look_back: int, seed: int, config: GlobalConfig
+    x: torch.Tensor,
+    y: torch.Tensor,
+    look_back: int,
+    seed: int,
+    config: GlobalConfig,
+    loss: str = "pinball",
 ) -> GlobalNet:
     tc = config.train
     with torch.random.fork_rng():  # the initial weights depend on the seed only
@@ -318,11 +397,12 @@ def _fit_member(
     tc = replace(tc, seed=seed)
     # the shared learning-rate schedule and time budget (train.schedule, train.minutes)
     trainer = Trainer(tc, budget_callbacks(tc, TrainingClock(), len(source)))
-    history = trainer.fit(net, QuantileTask(), source)
+    history = trainer.fit(net, QuantileTask(loss), source)
     logger.info(
-        "member L=%d seed=%d: %d windows, final pinball %.4f",
+        "member L=%d seed=%d loss=%s: %d windows, final loss %.4f",
         look_back,
         seed,
+        loss,
         len(x),
         history[-1]["loss"],
     )
