@@ -25,7 +25,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from seqrnn.forecast.global_model import COSINE, SEASONAL_INPUTS, GlobalConfig, GlobalForecaster
+from seqrnn.forecast.global_model import (
+    COSINE,
+    POINT_LOSSES,
+    SEASONAL_INPUTS,
+    GlobalConfig,
+    GlobalForecaster,
+)
 from seqrnn.forecast.panel import read_m3
 from seqrnn.forecast.panel_run import fan_charts, holdout
 from seqrnn.forecast.quantiles import MEDIAN
@@ -64,6 +70,7 @@ def main() -> None:
             per_epoch=args.per_epoch,
             categories=args.categories,
             deseasonalise=SEASONAL_INPUTS[args.deseasonalise],
+            losses=tuple(args.losses),
             encoder=EncoderConfig(hidden_size=args.hidden, num_layers=2),
             train=TrainConfig(
                 epochs=args.epochs,
@@ -121,7 +128,7 @@ def one_member(panel, result) -> None:
     cats = None if train.categories is None else [train.categories[i] for i in keep]
     q[keep] = single.predict([train.values[i] for i in keep], panel.season, cats)
     lb, net = fc.net.members[0]
-    name = f"network, one member (L={lb}, deseasonalised={net.deseasonalised})"
+    name = f"network, one member (L={lb}, deseasonalised={net.deseasonalised}, {net.loss})"
     result.scores[name] = score_panel(
         panel.tails(H), q[..., MEDIAN], train.values, panel.season, q, train.ids, train.categories
     )
@@ -167,7 +174,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--data", default=str(DATA))
     p.add_argument("--series", type=int, default=0, help="development subset size (0 = all)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
-    p.add_argument("--look-backs", type=int, nargs="+", default=[24, 36])
+    p.add_argument("--look-backs", type=int, nargs="+", default=list(GlobalConfig().look_backs))
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--chunk", type=int, default=6, help="values per recurrent step")
     p.add_argument("--hidden", type=int, default=64)
@@ -179,6 +186,13 @@ def parse() -> argparse.Namespace:
     p.add_argument("--no-ets", action="store_true", help="no ETS reference row either")
     p.add_argument("--refit-off", action="store_true", help="no retraining after the backtest")
     p.add_argument("--deseasonalise", choices=list(SEASONAL_INPUTS), default="both")
+    p.add_argument(
+        "--losses",
+        nargs="+",
+        choices=POINT_LOSSES,
+        default=list(GlobalConfig().losses),
+        help="the median output's loss, one member per loss",
+    )
     p.add_argument("--categories", action="store_true", help="category one-hot as input")
     p.add_argument("--origins", type=int, default=3, help="rolling origins of the backtest")
     p.add_argument("--global-only", action="store_true", help="no per-series rule")

@@ -110,6 +110,9 @@ def test_a_global_network_answers_its_quantiles_for_any_series(
         assert body["forecast"] == body["quantiles"]["q0.5"]
         assert body["intervals"]["95"]["high"] == body["quantiles"]["q0.975"]
     assert ok_a.json()["id"] == "a" and ok_b.json()["id"] is None
+    # the fixture's members trained their median with the default's MASE-scaled loss
+    assert [m.loss for _, m in net.members] == ["mase", "mase"]
+    assert "the median with the mase loss" in ok_a.json()["intervals_note"]
     info = model.json()
     assert info["checkpoint_kind"] == "global-forecaster" and info["config"]["season"] == SEASON
     assert info["config"]["global"]["horizon"] == 6
@@ -169,3 +172,12 @@ def test_a_classifier_run_labels_texts_like_the_library(call, classifier_run):
         assert r.status_code == 422 and w in r.json()["error"]
     text = call(app, [("GET", "/metrics", None)])[0].text
     assert 'seqrnn_requests_total{route="/v1/classify",status="422"} 3.0' in text
+
+
+def test_the_global_note_names_the_median_loss_only_when_it_is_not_pinball():
+    from seqrnn.serve.forecasts import global_note
+
+    assert "median" not in global_note(["pinball", "pinball"])
+    assert "pinball loss on its panel, the median with the mase/smape loss" in global_note(
+        ["smape", "pinball", "mase"]
+    )

@@ -10,7 +10,7 @@ import click
 from seqrnn.cli.common import friendly_errors, setup_logging
 from seqrnn.cli.types import POSITIVE_INT, SEED
 from seqrnn.forecast.global_io import save_global
-from seqrnn.forecast.global_model import COSINE, SEASONAL_INPUTS, GlobalConfig
+from seqrnn.forecast.global_model import COSINE, POINT_LOSSES, SEASONAL_INPUTS, GlobalConfig
 from seqrnn.forecast.panel import read_m3, read_panel
 from seqrnn.forecast.panel_run import fan_charts, forecasts_csv, holdout
 from seqrnn.forecast.readers import Fill
@@ -34,7 +34,7 @@ from seqrnn.train.config import TrainConfig
     "look_backs",
     type=POSITIVE_INT,
     multiple=True,
-    default=(24, 36),
+    default=GlobalConfig().look_backs,
     show_default=True,
 )
 @click.option("--seed", "seeds", type=SEED, multiple=True, default=(0,), show_default=True)
@@ -48,6 +48,16 @@ from seqrnn.train.config import TrainConfig
     default="both",
     show_default=True,
     help="Members on deseasonalised inputs, on raw log inputs, or one of each kind.",
+)
+@click.option(
+    "--loss",
+    "losses",
+    type=click.Choice(POINT_LOSSES),
+    multiple=True,
+    default=GlobalConfig().losses,
+    show_default=True,
+    help="Training loss of the point (median) output, one member per loss (the other "
+    "quantiles: pinball). mase: absolute error in original units over the series' scale.",
 )
 @click.option(
     "--categories", is_flag=True, help="Each series' category (M3) as an input of the network."
@@ -79,6 +89,7 @@ def global_cmd(data, m3, id_column, date_column, value_column, fill, season, hor
             min_input=min(12, min(opts["look_backs"])),
             categories=opts["categories"],
             deseasonalise=SEASONAL_INPUTS[opts["deseasonalise"]],
+            losses=opts["losses"],
             encoder=EncoderConfig(hidden_size=64, num_layers=2),
             train=TrainConfig(
                 epochs=opts["epochs"], batch_size=256, learning_rate=3e-3, schedule=COSINE

@@ -29,9 +29,17 @@ from seqrnn.forecast.selection import network_eligible
 from seqrnn.serve.info import Kind, ModelInfo, file_sha256
 
 GLOBAL_NOTE = (
-    "quantiles of the global network (trained with the pinball loss on its panel); the panel "
-    "default's backtest calibration of the interval width is not applied"
+    "quantiles of the global network (trained with the pinball loss on its panel{median}); "
+    "the panel default's backtest calibration of the interval width is not applied"
 )
+
+
+def global_note(losses: Sequence[str]) -> str:
+    """:data:`GLOBAL_NOTE` naming the median's loss where the members used another one."""
+    other = sorted(set(losses) - {"pinball"})
+    return GLOBAL_NOTE.format(
+        median=f", the median with the {'/'.join(other)} loss" if other else ""
+    )
 
 
 class ForecastBackend:
@@ -84,6 +92,7 @@ class GlobalForecastBackend:
         cfg = self.net.config
         config = {"global": to_dict(cfg), "season": self.season, "categories": self.net.vocabulary}
         what = f"global network: {len(self.net.members)} member(s), horizon {cfg.horizon}"
+        self.note = global_note([net.loss for _, net in self.net.members])
         self.info = ModelInfo(
             Kind.FORECAST, "global-forecaster", str(path), file_sha256(path), what, None, config
         )
@@ -122,7 +131,7 @@ class GlobalForecastBackend:
                     "id": bodies[i].id,
                     "forecast": [float(v) for v in row[:, MEDIAN]],
                     **describe(row),
-                    "intervals_note": GLOBAL_NOTE,
+                    "intervals_note": self.note,
                 }
         return out
 
