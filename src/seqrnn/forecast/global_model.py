@@ -14,7 +14,11 @@ short for a window are padded on the left with their first value and a 0 in the 
                <-- L -->                             (so every origin o >= min_input has L inputs)
 
 Forecasts are quantiles ``[S, H, Q]`` (levels in :mod:`~seqrnn.forecast.quantiles`) in
-original units; an ensemble averages its members on the log scale.
+original units; an ensemble averages its members on the log scale. The outer quantiles are
+trained with the pinball loss; the median (the point forecast) with the pinball loss too, or
+with a loss closer to the metrics (:data:`POINT_LOSSES`): the M3 sMAPE, which on the log scale
+is ``2 tanh(|p - y| / 2)``, or the absolute error in original units over the series' MASE scale
+(the default: it won the M3 training-part backtest, see docs/forecasting.md).
 """
 
 from __future__ import annotations
@@ -57,7 +61,8 @@ def _default_train() -> TrainConfig:
 
 @dataclass(frozen=True)
 class GlobalConfig:
-    """The global network and its ensemble: one member per (look-back, seed) pair."""
+    """The global network and its ensemble: one member per (deseasonalise flag, look-back,
+    loss, seed)."""
 
     horizon: int = 18
     look_backs: tuple[int, ...] = (24, 30, 36)
@@ -338,7 +343,7 @@ def fit_global(
     config: GlobalConfig,
     categories: list[str] | None = None,
 ) -> GlobalForecaster:
-    """Train one network per (deseasonalise flag, look-back, seed) on windows from every
+    """Train one network per (deseasonalise flag, look-back, loss, seed) on windows from every
     series of ``train``."""
     vocabulary = tuple(sorted(set(categories or []))) if config.categories else ()
     shell = GlobalForecaster(config, [], vocabulary)
