@@ -3,8 +3,8 @@ Naive2 and seasonal naive measured in the same run, and the published figures.
 
 Run by hand (``OMP_NUM_THREADS=1``; minutes, see bench/README.md)::
 
-    python bench/m3_monthly.py [--series 200] [--seeds 0 1 2] [--look-backs 24 30 36]
-                               [--deseasonalise both] [--losses mase] [--epochs 12] [--no-ets]
+    python bench/m3_monthly.py [--series 200] [--seeds 0 1 2] [--look-backs 24 36]
+                               [--deseasonalise both] [--losses pinball] [--epochs 12] [--no-ets]
                                [--refit-off] [--plot DIR]
 
 Protocol (SOURCE.md): train on the first N-18 values, forecast the last 18, score every series.

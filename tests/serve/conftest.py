@@ -94,6 +94,7 @@ def global_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = GlobalConfig(
         horizon=6,
         look_backs=(12,),
+        losses=("mase",),  # the median's note names a loss other than pinball
         chunk=3,
         min_input=6,
         per_epoch=0,

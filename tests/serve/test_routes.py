@@ -110,7 +110,7 @@ def test_a_global_network_answers_its_quantiles_for_any_series(
         assert body["forecast"] == body["quantiles"]["q0.5"]
         assert body["intervals"]["95"]["high"] == body["quantiles"]["q0.975"]
     assert ok_a.json()["id"] == "a" and ok_b.json()["id"] is None
-    # the fixture's members trained their median with the default's MASE-scaled loss
+    # the fixture's members trained their median with the MASE-scaled loss
     assert [m.loss for _, m in net.members] == ["mase", "mase"]
     assert "the median with the mase loss" in ok_a.json()["intervals_note"]
     info = model.json()
