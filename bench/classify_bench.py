@@ -155,16 +155,16 @@ def paired_ratio(rows: list[dict], name: str, base: str) -> float:
     return float(np.mean([acc[(name, r)] for r in rounds]) / np.mean(base_acc))
 
 
-def print_per_round(rows: list[dict], names: list[str]) -> None:
+def print_per_round(rows: list[dict], names: list[str], width: int = 19) -> None:
     """Each model's accuracy on each fold (seed) it ran, in round order."""
     rounds = sorted({r["round"] for r in rows})
     if len(rounds) < 2:
         return
     acc = {(r["model"], r["round"]): r["accuracy"] for r in rows}
-    print(f"{'per fold/seed':<19}" + " ".join(f"{k + 1:>6}" for k in rounds))
+    print(f"{'per fold/seed':<{width}}" + " ".join(f"{k + 1:>6}" for k in rounds))
     for name in names:
         cells = [f"{acc[(name, k)]:.4f}" if (name, k) in acc else "     -" for k in rounds]
-        print(f"{name:<19}" + " ".join(cells))
+        print(f"{name:<{width}}" + " ".join(cells))
 
 
 def summarize(path: str, plot_path: str | None = None) -> None:
@@ -178,17 +178,19 @@ def summarize(path: str, plot_path: str | None = None) -> None:
         sd = acc.std(ddof=1) if len(acc) > 1 else 0.0
         stats[name] = (len(acc), acc.mean(), sd, f1.mean(), sec.mean())
     best_base = max((n for n in names if n in BASELINES), key=lambda n: stats[n][1], default=None)
+    width = max(19, *(len(n) + 1 for n in names))  # the longest name and a space
     print(
-        f"{'model':<19} runs  accuracy (mean ± sd)  macro-F1  train s/run  "
+        f"{'model':<{width}} runs  accuracy (mean ± sd)  macro-F1  train s/run  "
         "ratio to best baseline on the same folds/seeds"
     )
     for name in names:
         n, mean, sd, f1, sec = stats[name]
         ratio = f"{paired_ratio(rows, name, best_base):.3f}x" if best_base else "-"
-        print(f"{name:<19} {n:4d}  {mean:.4f} ± {sd:.4f}       {f1:.4f}  {sec:10.1f}  {ratio}")
+        cells = f"{n:4d}  {mean:.4f} ± {sd:.4f}       {f1:.4f}  {sec:10.1f}  {ratio}"
+        print(f"{name:<{width}}" + cells)
     if best_base:
         print(f"best baseline: {best_base} ({stats[best_base][1]:.4f})")
-    print_per_round(rows, names)
+    print_per_round(rows, names, width)
     if plot_path:
         dataset = rows[0]["dataset"]
         plot(stats, f"{dataset}: mean test accuracy ± sd (n = folds or seeds)", plot_path)

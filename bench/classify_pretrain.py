@@ -2,7 +2,9 @@
 
     rt_polarity (10,662 sentences), stratified 10-fold CV (the folds of classify_bench.py);
         the encoder is pretrained ONCE on the 5,000 IMDB reviews (another data set, so the
-        same encoder serves every fold; no rt text is read by pretraining)
+        same encoder serves every fold; no rt text is read by pretraining), or with
+        ``--rt-unlabelled imdb-train-part`` on the 4,000 texts of IMDB's training part only
+        (the encoder the imdb rows use: one pretraining serves both data sets)
     imdb_movie_review_5000, the fixed stratified 80/20 split of classify_bench.py, 5 seeds;
         the encoder is pretrained on the training part's texts only (once, reused by seeds)
 
@@ -32,15 +34,23 @@ import numpy as np
 import torch
 from classify_bench import BASELINES, DATA, append_row, load, result_row, splits, summarize
 
+from seqrnn.classify import select
 from seqrnn.classify.pretrain import PretrainConfig, pretrain_encoder
 from seqrnn.classify.readers import read_unlabelled
-from seqrnn.classify.select import AveragedClassifier
+from seqrnn.classify.select import BOW, AveragedClassifier
 from seqrnn.classify.text import Tokenizer
 from seqrnn.classify.transfer import load_encoder, save_encoder
-from seqrnn.classify.workflow import ClassifyConfig, evaluate, fit, preset, split_validation
-from seqrnn.config import replace
+from seqrnn.classify.workflow import (
+    ClassifyConfig,
+    FitResult,
+    config_from_dict,
+    evaluate,
+    fit,
+    preset,
+    split_validation,
+)
+from seqrnn.config import replace, to_dict
 from seqrnn.train.config import TrainConfig
-from seqrnn.train.schedule import Decay, ScheduleConfig
 
 #: rows that average two fitted members (what model "rnn+nb" fits, without fitting again)
 AVERAGES = {
@@ -50,6 +60,8 @@ AVERAGES = {
     "bilstm+prior+nbsvm": ("bilstm+prior", "nbsvm"),
     "lm+bilstm+prior+nbsvm": ("lm-bilstm+prior", "bilstm+prior", "nbsvm"),
 }
+#: the network candidate of each default ("auto" rows), fitted in the same fold
+AUTO_NETWORK = {"auto": "bilstm+prior", "lm-auto": "lm-bilstm+prior"}
 IMDB = DATA / "imdb_movie_review_5000" / "imdb_movie_review_5000.tsv.gz"
 
 
@@ -61,9 +73,10 @@ def configs(dataset: str) -> dict[str, ClassifyConfig]:
     )
     base = replace(base, text=replace(base.text, max_length=300 if long else 0))
     today = preset("bilstm", prior_features=True, pooling="max_mean" if long else "max")
-    schedule = ScheduleConfig(decay=Decay.LINEAR, warmup_steps=30, final_fraction=0.05)
-    tune = TrainConfig(epochs=5, batch_size=64, learning_rate=3e-3, patience=2, schedule=schedule)
-    lm = replace(base, net=preset("lm-bilstm-prior"), train=tune)
+    # what `classify train --unlabelled` fits: FINE_TUNING_DEFAULTS over the defaults (the
+    # encoder itself is passed to fit, so the config names none)
+    given = {"model": "rnn", "pretrain": {"encoder": "given"}, "text": to_dict(base.text)}
+    lm = replace(config_from_dict(given), pretrain=PretrainConfig())
     return {
         "nb": replace(base, model="nb"),
         "logreg": replace(base, model="logreg"),
@@ -82,7 +95,7 @@ def encoder_for(args: argparse.Namespace, texts: list[str], tag: str):
         return load_encoder(path)
     net = preset("lm-bilstm-prior")
     cfg = PretrainConfig(epochs=args.lm_epochs, minutes=args.lm_minutes)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     enc = pretrain_encoder(
         cfg,
         Tokenizer(configs(args.dataset)["nb"].text),
@@ -93,9 +106,24 @@ def encoder_for(args: argparse.Namespace, texts: list[str], tag: str):
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     save_encoder(enc, path)
-    row = {"pretrain": tag, "seconds": round(time.perf_counter() - began, 1), **enc.describe()}
-    append_row(args.out, row)
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+    row = {"pretrain": tag, "seconds": round(wall, 1), "cpu_seconds": round(cpu, 1)}
+    append_row(args.out, {**row, "load": os.getloadavg(), **enc.describe()})
     return enc
+
+
+def imdb_train_part() -> list[str]:
+    """The texts (never the labels) of IMDB's fixed training part (classify_bench's split)."""
+    imdb = load("imdb")
+    _, _, tr, _ = next(splits("imdb", imdb, 1, 1))
+    return imdb.subset(tr).texts
+
+
+def rt_encoder(args: argparse.Namespace):
+    """The encoder the rt folds start from (see the module doc)."""
+    if args.rt_unlabelled == "imdb-train-part":
+        return encoder_for(args, imdb_train_part(), "imdb_train_part")
+    return encoder_for(args, read_unlabelled(IMDB, "review"), "imdb5000")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -108,7 +136,7 @@ def run(args: argparse.Namespace) -> None:
             continue
         if encoder is None and any(n.startswith("lm") for n in chosen):
             if args.dataset == "rt":
-                encoder = encoder_for(args, read_unlabelled(IMDB, "review"), "imdb5000")
+                encoder = rt_encoder(args)
             else:
                 encoder = encoder_for(args, data.subset(tr).texts, "imdb_train_part")
         if args.pretrain_only:
@@ -120,11 +148,18 @@ def run(args: argparse.Namespace) -> None:
                 model = AveragedClassifier([f.model for f in members])
                 _record(args, name, rnd, model, data.subset(te), sum(f.seconds for f in members))
                 continue
-            cfg = compared[name]
+            cfg = replace(compared[name], train=replace(compared[name].train, seed=seed))
+            if name in AUTO_NETWORK and all(m in fitted for m in (*BOW, AUTO_NETWORK[name])):
+                _record_auto(
+                    args, name, rnd, cfg, data.subset(tr), data.subset(te), fitted, encoder
+                )
+                continue
             again = cfg.model in BASELINES and args.dataset == "imdb" and rnd > 0
-            if again and not any(name in members for members in AVERAGES.values()):
+            needed = any(name in members for members in AVERAGES.values()) or any(
+                n in AUTO_NETWORK for n in chosen
+            )
+            if again and not needed:
                 continue  # deterministic: one run on the fixed split (unless averaged below)
-            cfg = replace(cfg, train=replace(cfg.train, seed=seed))
             train_part, val_part = data.subset(tr), None
             if cfg.model == "rnn":
                 train_part, val_part = split_validation(train_part, 0.1, seed)
@@ -132,6 +167,23 @@ def run(args: argparse.Namespace) -> None:
             fitted[name] = f = fit(cfg, train_part, val_part, encoder=encoder if uses else None)
             if not again:
                 _record(args, name, rnd, f.model, data.subset(te), f.seconds, f)
+
+
+def _record_auto(args, name, rnd, cfg, train, test, fitted, encoder) -> None:
+    """The default (model "auto"): the 3-fold choice on ``train`` (select.choose, as fit does),
+    then the chosen candidate built from the members this fold already fitted on all of
+    ``train``: the same fits fit_auto would repeat (same seed, same validation split)."""
+    began = time.perf_counter()
+    kind, means = select.choose(cfg, train, encoder if name.startswith("lm") else None)
+    choosing = time.perf_counter() - began
+    parts = [AUTO_NETWORK[name] if p == "rnn" else p for p in kind.split("+")]
+    members = [fitted[p] for p in parts]
+    model = (
+        members[0].model if len(members) == 1 else AveragedClassifier([m.model for m in members])
+    )
+    seconds = choosing + sum(m.seconds for m in members)
+    meta = {"chosen": kind, "selection": means}
+    _record(args, name, rnd, model, test, seconds, FitResult(model, [], seconds, meta))
 
 
 def _record(args, name, rnd, model, test, seconds, fitted=None) -> None:
@@ -155,6 +207,12 @@ def main() -> None:
     parser.add_argument("--last-round", type=int)
     parser.add_argument("--lm-epochs", type=int, default=2)
     parser.add_argument("--lm-minutes", type=float, help="Time budget per LM direction.")
+    parser.add_argument(
+        "--rt-unlabelled",
+        choices=["imdb5000", "imdb-train-part"],
+        default="imdb5000",
+        help="rt's pretraining text: all 5,000 IMDB reviews, or the 4,000 of its training part.",
+    )
     parser.add_argument("--cache", default="runs/bench_encoders", help="Pretrained encoders.")
     parser.add_argument("--out", required=True)
     parser.add_argument("--pretrain-only", action="store_true", help="Cache the encoder, stop.")

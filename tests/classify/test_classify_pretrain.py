@@ -17,7 +17,7 @@ from seqrnn.classify.readers import LabelledTexts
 from seqrnn.classify.runs import load_model
 from seqrnn.classify.text import TextConfig, Tokenizer
 from seqrnn.classify.transfer import aligned, install, load_encoder, merged_vocab, save_encoder
-from seqrnn.classify.workflow import ClassifyConfig, fit, preset
+from seqrnn.classify.workflow import ClassifyConfig, config_from_dict, fit, preset
 from seqrnn.cli.main import cli
 from seqrnn.config import replace
 from seqrnn.errors import CheckpointError
@@ -120,17 +120,20 @@ def test_install_makes_each_direction_compute_its_language_model():
 
 def test_encoder_file_round_trip_and_text_runs_as_starting_encoders(tmp_path):
     enc = pretrain_encoder(
-        PretrainConfig(epochs=1, batch_size=4, seq_len=5),
+        PretrainConfig(epochs=2, batch_size=4, seq_len=5),
         Tokenizer(TextConfig()),
         8,
         EncoderConfig(hidden_size=8, num_layers=1),
-        ["one two three four five six"] * 30,
+        ["one two three four five six"] * 100,  # 5 held-out texts: one validation column
         {"test": "numbers"},
         directions=("forward",),
     )
+    curve = enc.curves["forward"]  # held-out perplexity after each epoch; the best is kept
+    assert len(curve) == 2 and enc.perplexity["forward"] == min(curve)
     save_encoder(enc, tmp_path / "enc.safetensors")
     again = load_encoder(tmp_path / "enc.safetensors")
     assert again.vocab == enc.vocab and torch.equal(again.embedding, enc.embedding)
+    assert again.curves == enc.curves and again.describe()["perplexity_per_epoch"] == enc.curves
     assert again.corpus["test"] == "numbers" and sorted(again.stacks) == ["forward"]
     (tmp_path / "t.txt").write_text("one two three four five six\n" * 40)
     for level in ("char", "word"):
@@ -231,3 +234,15 @@ def test_fine_tuning_scales_learning_rates_by_layer_and_unfreezes_top_down():
     assert [g["lr"] for g in trainer.optimizer.param_groups] == [0.5, 0.25, 0.125, 0.0625]
     tuning.on_fit_end(trainer)
     assert all(trainable())
+
+
+def test_a_pretrained_start_defaults_to_the_measured_fine_tuning_recipe():
+    plain = config_from_dict({})
+    assert plain.net.preset == "bilstm-prior" and not plain.train.schedule.active
+    tuned = config_from_dict({"pretrain": {"unlabelled": ["u.txt"]}, "train": {"epochs": 7}})
+    assert tuned.net.preset == "lm-bilstm-prior" and tuned.net.embedding_dim == 128
+    assert tuned.train.epochs == 7  # the user's setting wins, the recipe fills the rest
+    assert tuned.train.learning_rate == 3e-3 and tuned.train.schedule.active
+    mine = config_from_dict({"pretrain": {"encoder": "runs/x"}, "net": {"preset": "bilstm-prior"}})
+    assert mine.net.preset == "bilstm-prior" and mine.net.embedding_dim == 64
+    assert mine.train.epochs == 5

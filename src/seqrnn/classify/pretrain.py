@@ -114,6 +114,7 @@ class PretrainedEncoder:
     corpus: dict[str, Any] = field(default_factory=dict)
     perplexity: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    curves: dict[str, list[float]] = field(default_factory=dict)  # held-out, per epoch
 
     def describe(self) -> dict[str, Any]:
         """What the run records about the encoder it started from."""
@@ -124,6 +125,7 @@ class PretrainedEncoder:
             "shape": f"{e.cell} {e.num_layers}x{e.hidden_size}, embedding {self.embedding.size(1)}",
             "vocab_size": len(self.vocab),
             "held_out_perplexity": self.perplexity,
+            "perplexity_per_epoch": self.curves,
             "pretrain_seconds": round(self.seconds, 1),
         }
 
@@ -263,6 +265,7 @@ def pretrain_encoder(
         losses = [row["val_loss"] for row in run.history if "val_loss" in row]
         if losses:
             out.perplexity[d] = round(math.exp(min(losses)), 2)
+            out.curves[d] = [round(math.exp(loss), 2) for loss in losses]
         logger.info("pretrained the %s language model: %s", d, run.history[-1])
     out.corpus = {**corpus, "texts": len(texts), "tokens": int(len(train_ids) + len(val_ids))}
     out.seconds = time.perf_counter() - began

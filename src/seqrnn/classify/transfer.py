@@ -49,6 +49,7 @@ def save_encoder(encoder: PretrainedEncoder, path: str | Path) -> None:
         "corpus": encoder.corpus,
         "perplexity": encoder.perplexity,
         "seconds": encoder.seconds,
+        "curves": encoder.curves,
     }
     save_checkpoint(path, Checkpoint(tensors=tensors, meta=meta))
 
@@ -73,6 +74,7 @@ def load_encoder(path: str | Path) -> PretrainedEncoder:
         dict(ckpt.meta.get("corpus", {})),
         dict(ckpt.meta.get("perplexity", {})),
         float(ckpt.meta.get("seconds", 0.0)),
+        {d: list(c) for d, c in ckpt.meta.get("curves", {}).items()},
     )
 
 

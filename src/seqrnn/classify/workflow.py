@@ -106,11 +106,30 @@ class ClassifyConfig:
             raise ConfigError(f"select_folds must be >= 2, got {self.select_folds}")
 
 
+#: the defaults of a run that starts from a pretrained encoder (``pretrain.unlabelled`` or
+#: ``pretrain.encoder`` given), under the user's own settings: the wider network a language
+#: model needs, and 5 epochs on the slanted triangular schedule (warm-up, then linear decay),
+#: so gradual unfreezing leaves epochs to train the whole network. It is the fine-tuning
+#: recipe ``bench/classify_pretrain.py`` measures (``lm-bilstm+prior``).
+FINE_TUNING_DEFAULTS: dict[str, Any] = {
+    "net": {"preset": "lm-bilstm-prior"},
+    "train": {
+        "epochs": 5,
+        "learning_rate": 3e-3,
+        "schedule": {"decay": "linear", "warmup_steps": 30, "final_fraction": 0.05},
+    },
+}
+
+
 def config_from_dict(data: dict[str, Any]) -> ClassifyConfig:
     """Build and check a :class:`ClassifyConfig`: ``data`` over the classification defaults
-    (the BiLSTM with prior channels, 4 epochs at lr 2e-3 with early stopping), so a partial
-    table keeps every other default; ``{"net": {"preset": "lstm"}}`` starts the network from
-    that preset instead (unknown keys get a suggestion)."""
+    (the BiLSTM with prior channels, 4 epochs at lr 2e-3 with early stopping; with a
+    pretrained encoder :data:`FINE_TUNING_DEFAULTS` first), so a partial table keeps every
+    other default; ``{"net": {"preset": "lstm"}}`` starts the network from that preset
+    instead (unknown keys get a suggestion)."""
+    pretrain = data.get("pretrain") or {}
+    if isinstance(pretrain, dict) and (pretrain.get("unlabelled") or pretrain.get("encoder")):
+        data = merge(FINE_TUNING_DEFAULTS, data)
     return resolve(ClassifyConfig, data)
 
 
