@@ -26,11 +26,13 @@ from seqrnn.anomaly.training import detector_config_from_dict, detector_resume_c
 from seqrnn.anomaly.workflow import build_detector, detect, detect_config_for, load_detector
 from seqrnn.cli.common import (
     RESUME_OPTION,
+    THREADS_OPTION,
     friendly_errors,
     interruptible,
     merge_config,
     setup_logging,
     train_callbacks,
+    use_threads,
 )
 from seqrnn.cli.next_symbol import _train_options  # the same flags as `seqrnn train`
 from seqrnn.cli.types import (
@@ -352,13 +354,15 @@ def baseline_cmd(kind, train, fmt, order, window, alpha, out):
     help="Append <eos> to every session so that the model learns where sessions end.",
 )
 @RESUME_OPTION
+@THREADS_OPTION
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
-def train_detector_cmd(config_file, end_marker, resume, progress, verbose, **flags):
+def train_detector_cmd(config_file, end_marker, resume, threads, progress, verbose, **flags):
     """Train a next-key LSTM for detection on the distinct (window, next key) rows: each once
     by default, or weighted by their counts (`seqrnn train`'s loss, a fraction of the time)."""
     setup_logging(verbose)
+    use_threads(threads)
     if resume:
         config = detector_resume_config(resume)
     else:

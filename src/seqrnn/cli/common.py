@@ -146,6 +146,27 @@ RESUME_OPTION = click.option(
 )
 
 
+#: PyTorch's intra-op threads for a training verb. One by default: the thread count decides how
+#: sums are split, so with more the weights (and every figure after them) differ slightly from
+#: machine to machine; the README's figures are one thread's.
+THREADS_OPTION = click.option(
+    "--threads",
+    type=POSITIVE_INT,
+    default=1,
+    show_default=True,
+    help="PyTorch threads. One prints the same figures on every machine; more can be faster "
+    "but split sums by the thread count, so the last digits move.",
+)
+
+
+def use_threads(threads: int) -> None:
+    """Set PyTorch's intra-op thread count (imported here: ``seqrnn parse`` starts without
+    PyTorch)."""
+    import torch
+
+    torch.set_num_threads(threads)
+
+
 def interruptible(verb: str, fn: Callable[[], Any]) -> Any:
     """Run a training call; on Ctrl-C or SIGTERM say where progress was saved and how to go
     on, and exit 130 (the shell's code for an interrupted command)."""

@@ -5,9 +5,14 @@ from __future__ import annotations
 import tempfile
 
 import click
-import torch
 
-from seqrnn.cli.common import ProgressBar, friendly_errors, setup_logging
+from seqrnn.cli.common import (
+    THREADS_OPTION,
+    ProgressBar,
+    friendly_errors,
+    setup_logging,
+    use_threads,
+)
 from seqrnn.cli.types import POSITIVE_INT
 from seqrnn.data.samples import sample_path
 from seqrnn.evaluation.metrics import summarize
@@ -22,21 +27,14 @@ from seqrnn.next_symbol import training as ns
     type=click.Path(file_okay=False),
     help="Where to keep the run folder (default: a temporary folder).",
 )
-@click.option(
-    "--threads",
-    type=POSITIVE_INT,
-    default=1,
-    show_default=True,
-    help="PyTorch threads. One prints the README's figures on every machine: with more, sums "
-    "are split by thread count, so the weights, and the figures, differ slightly.",
-)
+@THREADS_OPTION
 @click.option("--progress/--no-progress", default=True)
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
 def demo_cmd(epochs, runs_dir, threads, progress, verbose):
     """Train a DeepLog-style LSTM on bundled HDFS log-key sessions and print its evaluation."""
     setup_logging(verbose)
-    torch.set_num_threads(threads)
+    use_threads(threads)
     runs_dir = runs_dir or tempfile.mkdtemp(prefix="seqrnn-demo-")
     config = ns.run_config_from_dict(
         {
