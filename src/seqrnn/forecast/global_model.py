@@ -18,7 +18,8 @@ original units; an ensemble averages its members on the log scale. The outer qua
 trained with the pinball loss; the median (the point forecast) with the pinball loss too, or
 with a loss closer to the metrics (:data:`POINT_LOSSES`): the M3 sMAPE, which on the log scale
 is ``2 tanh(|p - y| / 2)``, or the absolute error in original units over the series' MASE scale
-(the default: it won the M3 training-part backtest, see docs/forecasting.md).
+(options: neither led the M3 training-part backtest by more than seed noise, see
+docs/forecasting.md).
 """
 
 from __future__ import annotations
@@ -350,24 +351,19 @@ def fit_global(
     vocabulary = tuple(sorted(set(categories or []))) if config.categories else ()
     shell = GlobalForecaster(config, [], vocabulary)
     onehot = shell._onehot(categories, len(train))
-    scales = np.array([loss_scale(y, season) for y in train])
+    # mase members need each target's weight: the windows then carry it, and the others
+    # take the targets alone (the same values), so the windows are cut once per look-back
+    scales = None
+    if "mase" in config.losses:
+        scales = np.array([loss_scale(y, season) for y in train])
     for flag in config.deseasonalise:
         data = prepare(train, season, max(config.look_backs), onehot, flag)
         for look_back in config.look_backs:
             x, y = training_windows(
-                data, look_back, config.horizon, config.min_input, config.max_origins
+                data, look_back, config.horizon, config.min_input, config.max_origins, scales
             )
             for loss in config.losses:
-                targets = y
-                if loss == "mase":
-                    targets = training_windows(
-                        data,
-                        look_back,
-                        config.horizon,
-                        config.min_input,
-                        config.max_origins,
-                        scales,
-                    )[1]
+                targets = y if loss == "mase" or y.dim() == 2 else y[..., 0].contiguous()
                 for seed in config.seeds:
                     net = _fit_member(x, targets, look_back, seed, config, loss)
                     net.deseasonalised, net.loss = flag, loss
