@@ -49,11 +49,15 @@ import numpy as np
 
 from seqrnn.anomaly.calibration import read_calibration
 from seqrnn.anomaly.detectors import Detector, SessionAggregator
-from seqrnn.anomaly.sessions import END_SYMBOL, distinct_sessions, judge, score_sessions
+from seqrnn.anomaly.sessions import (
+    END_SYMBOL,
+    distinct_sessions,
+    judge,
+    score_sessions,
+    transition_at,
+)
 from seqrnn.anomaly.workflow import load_detector
 from seqrnn.config import to_dict
-from seqrnn.data.vocab import Vocabulary
-from seqrnn.data.windows import Windows
 from seqrnn.errors import ConfigError
 from seqrnn.io.atomic import atomic_write
 from seqrnn.io.checkpoint import Checkpoint, peek_checkpoint, save_checkpoint
@@ -95,15 +99,16 @@ class FeedbackResult:
 
 
 def session_rows(model: NextSymbolModel, sessions: list[np.ndarray]) -> list[set[Row]]:
-    """The distinct (window, next key) rows of each of ``sessions`` as symbols, padded windows
-    and the end marker included (as ``model`` scores them)."""
-    new = {str(k) for s in sessions for k in np.asarray(s).tolist()} - set(model.vocab.symbols)
-    vocab = Vocabulary([*model.vocab.symbols[2:], *sorted(new)])  # new keys: ids of their own
+    """The distinct (window, next key) rows of each of ``sessions`` as raw symbols, padded
+    windows and the end marker included (as ``model`` scores them): the rows
+    :func:`seqrnn.anomaly.sessions.transition_at` reads at detection time, so an unknown key
+    is kept as itself and two of them never match each other."""
     end = [END_SYMBOL] if END_SYMBOL in model.vocab else []
+    h = model.context_length
     out = []
     for s in sessions:
-        rows = Windows([vocab.encode([*map(str, s), *end])], model.context_length).rows()
-        out.append({tuple(vocab.symbols[i] for i in r) for r in rows.tolist()})
+        symbols = [*map(str, np.asarray(s).tolist()), *end]
+        out.append({transition_at(symbols, p, h) for p in range(len(symbols))})
     return out
 
 

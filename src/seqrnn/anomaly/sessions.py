@@ -136,7 +136,8 @@ def session_symbols(scores: SessionScores, u: int) -> list[str]:
 
 def transition_at(symbols: list[str], position: int, context_length: int) -> Row:
     """The row (window, then the symbol at ``position``) as symbols, ``<pad>`` where the
-    history is short: as :func:`seqrnn.anomaly.feedback.session_rows` records it."""
+    history is short. :func:`seqrnn.anomaly.feedback.session_rows` records marked sessions
+    with it too, so the rows written and the rows looked up cannot drift apart."""
     start = position - context_length
     window = [PAD_SYMBOL] * max(-start, 0) + symbols[max(start, 0) : position]
     return (*window, symbols[position])
