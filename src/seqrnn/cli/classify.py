@@ -23,6 +23,7 @@ from seqrnn.classify.workflow import (
 from seqrnn.cli.common import (
     CONFIG_OPTION,
     RESUME_OPTION,
+    THREADS_OPTION,
     apply_options,
     friendly_errors,
     interruptible,
@@ -30,6 +31,7 @@ from seqrnn.cli.common import (
     setup_logging,
     train_callbacks,
     train_options,
+    use_threads,
 )
 from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT
 from seqrnn.data.readers import decode_lines
@@ -133,12 +135,14 @@ def _build_config(config_file, flags):
     help="Run k-fold cross-validation instead (no run folder).",
 )
 @RESUME_OPTION
+@THREADS_OPTION
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
-def train_cmd(config_file, folds, resume, progress, verbose, **flags):
+def train_cmd(config_file, folds, resume, threads, progress, verbose, **flags):
     """Train a text classifier (or cross-validate it with --folds)."""
     setup_logging(verbose)
+    use_threads(threads)
     config = resume_config(resume) if resume else _build_config(config_file, flags)
     if folds:
         result = cross_validate(config, read_data(config.data), folds, config.train.seed)

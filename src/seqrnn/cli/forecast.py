@@ -7,6 +7,7 @@ import click
 from seqrnn.cli.common import (
     CONFIG_OPTION,
     RESUME_OPTION,
+    THREADS_OPTION,
     apply_options,
     friendly_errors,
     interruptible,
@@ -14,6 +15,7 @@ from seqrnn.cli.common import (
     setup_logging,
     train_callbacks,
     train_options,
+    use_threads,
 )
 from seqrnn.cli.forecast_global import global_cmd
 from seqrnn.cli.types import FRACTION, OPEN_FRACTION, POSITIVE_INT
@@ -113,12 +115,14 @@ def _echo_table(evaluations, parts=("train", "test")) -> None:
 @click.command("train")
 @_train_options
 @RESUME_OPTION
+@THREADS_OPTION
 @click.option("--progress/--no-progress", default=False, help="Per-epoch lines on stderr.")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
-def train_cmd(config_file, resume, progress, verbose, **flags):
+def train_cmd(config_file, resume, threads, progress, verbose, **flags):
     """Train a forecaster; prints the run folder and its metrics beside the baselines."""
     setup_logging(verbose)
+    use_threads(threads)
     config = fw.resume_config(resume) if resume else _config(config_file, flags)
     callbacks = train_callbacks(progress)
     result = interruptible("forecast train", lambda: fw.train(config, callbacks, resume=resume))

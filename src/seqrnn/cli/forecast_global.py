@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from seqrnn.cli.common import friendly_errors, setup_logging
+from seqrnn.cli.common import THREADS_OPTION, friendly_errors, setup_logging, use_threads
 from seqrnn.cli.types import POSITIVE_INT, SEED
 from seqrnn.forecast.global_io import save_global
 from seqrnn.forecast.global_model import COSINE, POINT_LOSSES, SEASONAL_INPUTS, GlobalConfig
@@ -71,11 +71,13 @@ from seqrnn.train.config import TrainConfig
     help="Write the final network here (a checkpoint: seqrnn.forecast.load_global reads it).",
 )
 @click.option("--plot", "plots", multiple=True, help="Series id to draw a fan chart of.")
+@THREADS_OPTION
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
 def global_cmd(data, m3, id_column, date_column, value_column, fill, season, horizon, **opts):
     """Train one network on every series of DATA, choose the default by backtest, forecast."""
     setup_logging(opts.pop("verbose"))
+    use_threads(opts.pop("threads"))
     if m3:
         panel = read_m3(data, season or 12)
     else:

@@ -10,6 +10,7 @@ import click
 from seqrnn.cli.common import (
     CONFIG_OPTION,
     RESUME_OPTION,
+    THREADS_OPTION,
     apply_options,
     friendly_errors,
     interruptible,
@@ -17,6 +18,7 @@ from seqrnn.cli.common import (
     setup_logging,
     train_callbacks,
     train_options,
+    use_threads,
 )
 from seqrnn.cli.types import (
     FRACTION,
@@ -82,12 +84,14 @@ def _train_options(fn):
 @click.command("train")
 @_train_options
 @RESUME_OPTION
+@THREADS_OPTION
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
-def train_cmd(config_file, resume, progress, verbose, **flags):
+def train_cmd(config_file, resume, threads, progress, verbose, **flags):
     """Train a next-symbol model; writes a run folder and prints where."""
     setup_logging(verbose)
+    use_threads(threads)
     if resume:
         load_checkpoint_of(resolve_model_path(resume), [KIND], "`seqrnn train --resume`")
         config = ns.resume_config(resume)
