@@ -147,15 +147,17 @@ RESUME_OPTION = click.option(
 
 
 #: PyTorch's intra-op threads for a training verb. One by default: the thread count decides how
-#: sums are split, so with more the weights (and every figure after them) differ slightly from
-#: machine to machine; the README's figures are one thread's.
+#: sums are split, so with more the weights (and every figure after them) move with the number
+#: of cores. The CPU's kind still counts (PyTorch picks AVX2 or AVX-512 kernels, and oneDNN's
+#: LSTM where it runs), so one thread gives the same figures on machines of the same CPU kind,
+#: and figures that differ in the last digits on others.
 THREADS_OPTION = click.option(
     "--threads",
     type=POSITIVE_INT,
     default=1,
     show_default=True,
-    help="PyTorch threads. One prints the same figures on every machine; more can be faster "
-    "but split sums by the thread count, so the last digits move.",
+    help="PyTorch threads. One gives the same figures on every machine with the same kind of "
+    "CPU; more can be faster but split sums by the thread count, so the last digits move.",
 )
 
 
