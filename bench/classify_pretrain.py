@@ -172,34 +172,18 @@ def run(args: argparse.Namespace) -> None:
 def _record_auto(args, name, rnd, cfg, train, test, fitted, encoder) -> None:
     """The default (model "auto"): the 3-fold choice on ``train`` (select.choose, as fit does),
     then the chosen candidate built from the members this fold already fitted on all of
-    ``train``: the same fits fit_auto would repeat (same seed, same validation split), pooled
-    with the chosen network weight."""
+    ``train``: the same fits fit_auto would repeat (same seed, same validation split)."""
     began = time.perf_counter()
-    choice = select.choose(cfg, train, encoder if name.startswith("lm") else None)
+    kind, means = select.choose(cfg, train, encoder if name.startswith("lm") else None)
     choosing = time.perf_counter() - began
-    parts = [AUTO_NETWORK[name] if p == "rnn" else p for p in choice.chosen.split("+")]
+    parts = [AUTO_NETWORK[name] if p == "rnn" else p for p in kind.split("+")]
     members = [fitted[p] for p in parts]
-    weights = select.member_weights(choice.network_weight)
     model = (
-        members[0].model
-        if len(members) == 1
-        else AveragedClassifier([m.model for m in members], weights)
+        members[0].model if len(members) == 1 else AveragedClassifier([m.model for m in members])
     )
     seconds = choosing + sum(m.seconds for m in members)
-    _record(args, name, rnd, model, test, seconds, FitResult(model, [], seconds, choice.meta()))
-    # what the previous default chose: the same choice with plain probability means
-    means = {**choice.means, **choice.equal_means}
-    before = max(select.CANDIDATES, key=lambda k: (means[k], -select.CANDIDATES.index(k)))
-    parts = [fitted[AUTO_NETWORK[name] if p == "rnn" else p] for p in before.split("+")]
-    model = parts[0].model if len(parts) == 1 else AveragedClassifier([m.model for m in parts])
-    meta = {"chosen": before, "selection": means}
-    seconds = choosing + sum(m.seconds for m in parts)
-    _record(args, f"{name}-equal", rnd, model, test, seconds, FitResult(model, [], seconds, meta))
-    for average, w in choice.weights.items():  # each average with its weight, chosen or not
-        net, bow = fitted[AUTO_NETWORK[name]], fitted[select.AVERAGED[average]]
-        pooled = AveragedClassifier([net.model, bow.model], select.member_weights(w))
-        label = f"{name}:{average}/w"  # e.g. auto:rnn+nbsvm/w
-        _record(args, label, rnd, pooled, test, choosing + net.seconds + bow.seconds)
+    meta = {"chosen": kind, "selection": means}
+    _record(args, name, rnd, model, test, seconds, FitResult(model, [], seconds, meta))
 
 
 def _record(args, name, rnd, model, test, seconds, fitted=None) -> None:
@@ -207,8 +191,7 @@ def _record(args, name, rnd, model, test, seconds, fitted=None) -> None:
     epochs = len(fitted.history) if fitted else None
     row = result_row(args.dataset, name, rnd, evaluate(model, test), seconds, epochs)
     if fitted is not None and "chosen" in fitted.meta:
-        keys = ("chosen", "selection", "network_weights")
-        row.update({k: fitted.meta[k] for k in keys if k in fitted.meta})
+        row.update(chosen=fitted.meta["chosen"], selection=fitted.meta["selection"])
     append_row(args.out, row)
 
 

@@ -16,7 +16,7 @@ import torch
 from seqrnn.classify.metrics import ClassificationMetrics, plot_confusion
 from seqrnn.classify.models import BowClassifier, BowConfig, NeuralTextClassifier, TextClassifier
 from seqrnn.classify.net import TextClassifierNet, TextNetConfig
-from seqrnn.classify.select import AveragedClassifier, choose, member_weights, selection_report
+from seqrnn.classify.select import AveragedClassifier, choose, selection_report
 from seqrnn.classify.text import TextConfig, Tokenizer
 from seqrnn.classify.transfer import ENCODER_FILE, load_encoder, save_encoder
 from seqrnn.classify.workflow import (
@@ -99,10 +99,10 @@ def train(
     elif config.pretrain.active:
         encoder = prepare_encoder(config, train_part.texts)
     if kind is ModelKind.AUTO:  # choose on the training part, then train the choice here
-        choice = choose(config, train_part, encoder)
-        extra = choice.meta()
+        chosen, means = choose(config, train_part, encoder)
+        extra = {"chosen": chosen, "selection": means}
         logger.info("%s", selection_report(extra))
-        config, kind = choice.config(config), ModelKind(choice.chosen)
+        config, kind = replace(config, model=chosen), ModelKind(chosen)
     if kind is ModelKind.RNN or kind in PARTNER:
         net_cfg = replace(config, model="rnn")
         fitted = fit(net_cfg, train_part, val_part, callbacks, on_report, resume, True, encoder)
@@ -129,16 +129,14 @@ def _add_partner(
 ) -> FitResult:
     """``rnn+nb`` / ``rnn+nbsvm``: the bag-of-words ``partner`` on the same training texts,
     saved beside the network as ``nb.safetensors``; the run's model (and :func:`load_model`
-    of the folder) averages both (with the network's weight ``config.average_weight``, kept in
-    that file's metadata)."""
+    of the folder) averages both."""
     bow = fit(replace(config, model=partner), train_part)
-    model = AveragedClassifier([net.model, bow.model], member_weights(config.average_weight))
+    model = AveragedClassifier([net.model, bow.model])
     if net.run_dir is not None:
         assert isinstance(bow.model, BowClassifier)
-        weight = {"network_weight": config.average_weight}
-        save_bow(bow.model, {**bow.meta, **weight}, net.run_dir / NB_FILE)
+        save_bow(bow.model, bow.meta, net.run_dir / NB_FILE)
     on_report(model)  # the validation metrics are the average's
-    meta = {"kind": "average", "members": [net.meta, bow.meta], "weights": model.weights}
+    meta = {"kind": "average", "members": [net.meta, bow.meta]}
     return FitResult(model, net.history, net.seconds + bow.seconds, meta, net.run_dir, net.encoder)
 
 
@@ -183,21 +181,9 @@ def load_model(path: str | Path, device: str = "cpu") -> TextClassifier:
     folder of ``rnn+nb`` (``rnn+nbsvm``) gives the average of its network and its naive Bayes
     (NBSVM)."""
     if Path(path).is_dir() and (Path(path) / NB_FILE).is_file():
-        bow_file = Path(path) / NB_FILE
-        members = [_load_one(resolve_model_path(path), device), _load_one(bow_file)]
-        return AveragedClassifier(members, member_weights(_network_weight(bow_file)))
+        members = [_load_one(resolve_model_path(path), device), _load_one(Path(path) / NB_FILE)]
+        return AveragedClassifier(members)
     return _load_one(resolve_model_path(path), device)
-
-
-def _network_weight(bow_file: Path) -> float | None:
-    """The network's weight an averaged run saved beside its bag-of-words member (none: the
-    mean of the probabilities, as runs before the weight was recorded)."""
-    weight = load_checkpoint_of(bow_file, [BOW_KIND], "`seqrnn classify`").meta.get(
-        "network_weight"
-    )
-    if weight is not None and not (isinstance(weight, int | float) and 0 < weight < 1):
-        raise CheckpointError(f"{bow_file}: network_weight must be in (0, 1), got {weight!r}")
-    return weight
 
 
 def _load_one(path: Path, device: str = "cpu") -> TextClassifier:

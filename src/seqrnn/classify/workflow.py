@@ -59,8 +59,8 @@ class ModelKind(enum.StrEnum):
     NAIVE_BAYES = "nb"  # bag-of-words baseline
     LOGREG = "logreg"  # bag-of-words baseline
     NBSVM = "nbsvm"  # bag-of-words baseline: NB-scaled logistic regression
-    RNN_NB = "rnn+nb"  # the network and naive Bayes, averaged (see average_weight)
-    RNN_NBSVM = "rnn+nbsvm"  # the network and NBSVM, averaged (see average_weight)
+    RNN_NB = "rnn+nb"  # the network's and naive Bayes' probabilities, averaged
+    RNN_NBSVM = "rnn+nbsvm"  # the network's and NBSVM's probabilities, averaged
     AUTO = "auto"  # whichever of the above wins a cross-validation on the training part
 
 
@@ -92,9 +92,6 @@ class ClassifyConfig:
     text: TextConfig = field(default_factory=TextConfig)
     model: ModelKind = ModelKind.AUTO  # chosen by CV on the training part (classify.select)
     select_folds: int = 3  # folds of that choice
-    # rnn+nb / rnn+nbsvm: none averages the two members' probabilities; a weight w in (0, 1)
-    # pools their log-probabilities, w on the network's (what "auto" chooses by its CV)
-    average_weight: float | None = None
     net: TextNetConfig = field(default_factory=lambda: preset("bilstm-prior"))  # recommended
     bow: BowConfig = field(default_factory=BowConfig)
     train: TrainConfig = field(
@@ -107,8 +104,6 @@ class ClassifyConfig:
     def __post_init__(self) -> None:
         if self.select_folds < 2:
             raise ConfigError(f"select_folds must be >= 2, got {self.select_folds}")
-        if self.average_weight is not None and not 0.0 < self.average_weight < 1.0:
-            raise ConfigError(f"average_weight must be in (0, 1), got {self.average_weight}")
 
 
 #: the defaults of a run that starts from a pretrained encoder (``pretrain.unlabelled`` or

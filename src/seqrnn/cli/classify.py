@@ -31,7 +31,7 @@ from seqrnn.cli.common import (
     train_callbacks,
     train_options,
 )
-from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, OPEN_FRACTION, POSITIVE, POSITIVE_INT
+from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT
 from seqrnn.data.readers import decode_lines
 from seqrnn.io.runs import save_metrics
 from seqrnn.train.distributed import is_main_process
@@ -67,13 +67,6 @@ _TRAIN = [
         "model",
         type=click.Choice([k.value for k in ModelKind]),
         help="auto (default): chosen by cross-validation on the training part.",
-    ),
-    click.option(
-        "--average-weight",
-        "average_weight",
-        type=OPEN_FRACTION,
-        help="rnn+nb / rnn+nbsvm: the network's weight in a pool of log-probabilities "
-        "[none: the mean of the probabilities; auto chooses it].",
     ),
     click.option(
         "--unlabelled",
