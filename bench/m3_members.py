@@ -6,6 +6,9 @@ Run by hand (``OMP_NUM_THREADS=1``; about 20 CPU-s per member, see bench/README.
 
     python bench/m3_members.py --cache /tmp/m3cache --members 24:y:pinball:0 36:n:smape:0
     python bench/m3_members.py --cache /tmp/m3cache --ensemble 24:y:pinball:0,36:n:smape:0
+    python bench/m3_members.py --cache /tmp/m3cache --stats ets ces --combine median:dotm+ets+ces
+    python bench/m3_members.py --cache /tmp/m3cache --stats ets ces \
+        --ensemble 24:y:pinball:0,36:n:smape:0 --combine median:net+dotm+ets
 
 A member is ``look-back:deseasonalised (y/n):loss:seed[:cK]`` (``cK``: ``K`` values per
 recurrent step instead of the default's). The test part (last 18 values) is
@@ -47,6 +50,8 @@ def main() -> None:
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     stats = statistics(cuts, train.season, cache)
+    for name in args.stats:
+        stats[name] = statistic(name, cuts, train.season, cache)
     for spec in args.members:
         member(spec, cuts, train.season, cache)
     truth = cuts.truth.reshape(-1, H)
@@ -61,16 +66,36 @@ def main() -> None:
                 rows[f"  median net{k}+{'+'.join(others)}"] = scores(
                     truth, np.median(parts, axis=0)
                 )
-        rows[f"  nested weight net{k}/dotm"] = (np.nan, nested_weight(truth, net, stats["dotm"]))
-    print(f"{'all':>8} {'last':>8}  (mean smape_abs over all origins / the last one)")
-    for name, (every, last) in rows.items():
-        print(f"{every:8.3f} {last:8.3f}  {name}")
+        for text in args.combine:
+            how, parts = text.split(":")
+            if "net" not in parts.split("+"):
+                continue
+            f = combine(how, [net if p == "net" else stats[p] for p in parts.split("+")])
+            rows[f"  {how} net{k}+{parts.replace('net+', '')}"] = scores(truth, f)
+        w = nested_weight(truth, net, stats["dotm"])
+        rows[f"  nested weight net{k}/dotm"] = (np.nan, np.nan, np.nan, w)
+    for text in args.combine:
+        how, parts = text.split(":")
+        if "net" not in parts.split("+"):
+            f = combine(how, [stats[p] for p in parts.split("+")])
+            rows[f"{how} {parts}"] = scores(truth, f)
+    print(f"{'all':>8} {'o1':>8} {'o2':>8} {'o3':>8}  (mean smape_abs: all origins, each one)")
+    for name, row in rows.items():
+        print(" ".join(f"{v:8.3f}" for v in row) + f"  {name}")
 
 
-def scores(truth: np.ndarray, f: np.ndarray) -> tuple[float, float]:
-    """Mean ``smape_abs`` over all origins and over the last one."""
+def scores(truth: np.ndarray, f: np.ndarray) -> tuple[float, ...]:
+    """Mean ``smape_abs`` over all origins, then over each origin."""
     S = len(truth) // ORIGINS
-    return smape_abs(truth, f), smape_abs(truth[-S:], f[-S:])
+    each = [smape_abs(truth[o * S : (o + 1) * S], f[o * S : (o + 1) * S]) for o in range(ORIGINS)]
+    return (smape_abs(truth, f), *each)
+
+
+def combine(how: str, parts: list[np.ndarray]) -> np.ndarray:
+    """The ``median`` or ``mean`` of point forecasts ``[O * S, H]``."""
+    if how not in ("median", "mean"):
+        raise SystemExit(f"--combine: {how!r} is not median or mean")
+    return np.median(parts, axis=0) if how == "median" else np.mean(parts, axis=0)
 
 
 def statistics(cuts, season: int, cache: Path) -> dict[str, np.ndarray]:
@@ -84,6 +109,20 @@ def statistics(cuts, season: int, cache: Path) -> dict[str, np.ndarray]:
         out[name] = np.concatenate([fn(head, H, season) for head in cuts.heads])
     np.savez(path, **out)
     logging.info("statistics: %.0f CPU-s", time.process_time() - began)
+    return out
+
+
+def statistic(name: str, cuts, season: int, cache: Path) -> np.ndarray:
+    """One more statsforecast model (``ets``, ``ces``, ``arima``) at every origin ``[O * S, H]``
+    (cached, its CPU logged)."""
+    path = cache / f"stat_{name}.npy"
+    if path.exists():
+        return np.load(path)
+    began = time.process_time()
+    fn = references(ets=name == "ets", extra=() if name == "ets" else (name,))[name]
+    out = np.concatenate([fn(head, H, season) for head in cuts.heads])
+    np.save(path, out)
+    logging.info("%s: %.0f CPU-s (%d origins)", name, time.process_time() - began, ORIGINS)
     return out
 
 
@@ -156,6 +195,14 @@ def parse() -> argparse.Namespace:
     p.add_argument("--cache", required=True, help="folder of the cached forecasts")
     p.add_argument("--members", nargs="*", default=[], help="look-back:y|n:loss:seed ...")
     p.add_argument("--ensemble", nargs="*", default=[], help="comma-separated members")
+    p.add_argument("--stats", nargs="*", default=[], help="statsforecast models: ets ces arima")
+    p.add_argument(
+        "--combine",
+        nargs="*",
+        default=[],
+        help="more combinations of each ensemble, e.g. median:net+dotm+ets mean:net+dotm+ces "
+        "(those without net are scored once)",
+    )
     return p.parse_args()
 
 

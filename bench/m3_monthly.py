@@ -4,7 +4,8 @@ Naive2 and seasonal naive measured in the same run, and the published figures.
 Run by hand (``OMP_NUM_THREADS=1``; minutes, see bench/README.md)::
 
     python bench/m3_monthly.py [--series 200] [--seeds 0 1 2] [--look-backs 24 36]
-                               [--deseasonalise both] [--losses pinball] [--epochs 12] [--no-ets]
+                               [--deseasonalise both] [--losses pinball] [--epochs 12]
+                               [--no-ets-candidate] [--no-ets]
                                [--refit-off] [--plot DIR]
 
 Protocol (SOURCE.md): train on the first N-18 values, forecast the last 18, score every series.
@@ -80,7 +81,7 @@ def main() -> None:
                 schedule=COSINE,
             ),
         ),
-        ets=args.ets_candidate,
+        ets=not args.no_ets_candidate,
         refit=not args.refit_off,
         origins=args.origins,
         per_series=not args.global_only,
@@ -182,7 +183,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--max-origins", type=int, default=0, help="recent windows per series")
     p.add_argument("--per-epoch", type=int, default=30000, help="windows drawn per epoch")
     p.add_argument("--validate", action="store_true", help="backtest table only (no test)")
-    p.add_argument("--ets-candidate", action="store_true", help="ETS may be chosen (slow)")
+    p.add_argument("--no-ets-candidate", action="store_true", help="ETS may not be chosen")
     p.add_argument("--no-ets", action="store_true", help="no ETS reference row either")
     p.add_argument("--refit-off", action="store_true", help="no retraining after the backtest")
     p.add_argument("--deseasonalise", choices=list(SEASONAL_INPUTS), default="both")

@@ -22,7 +22,7 @@ from seqrnn.forecast.metrics import smape_m3
 from seqrnn.forecast.panel import Panel
 from seqrnn.forecast.panel_run import holdout
 from seqrnn.forecast.quantiles import LEVELS, coverage, msis, pinball_loss
-from seqrnn.forecast.selection import SelectionConfig
+from seqrnn.forecast.selection import SelectionConfig, run_methods
 from seqrnn.forecast.stats import naive2, seasonal_naive
 from seqrnn.nn.encoder import EncoderConfig
 from seqrnn.train.config import TrainConfig
@@ -101,10 +101,14 @@ def _panel(series: list[np.ndarray]) -> Panel:
     return Panel([f"s{i}" for i in range(len(series))], series, M, ["A", "B"] * (len(series) // 2))
 
 
-def test_backtest_and_forecasts_never_read_test_values():
+@pytest.mark.parametrize("ets", [False, True])
+def test_backtest_and_forecasts_never_read_test_values(ets):
+    if ets:
+        pytest.importorskip("statsforecast")
     series = _sines(10, 48, noise=0.1)
-    config = SelectionConfig(model=_tiny(epochs=2), ets=False)
+    config = SelectionConfig(model=_tiny(epochs=2), ets=ets)
     clean = holdout(_panel(series), config).forecast
+    assert ("mean network+dotm+ets" in clean.points) == ets
     poisoned = [np.r_[y[:-H], np.full(H, 1e12)] for y in series]
     poisoned[0][-1] = np.nan
     dirty = holdout(_panel(poisoned), config).forecast
@@ -114,6 +118,20 @@ def test_backtest_and_forecasts_never_read_test_values():
     for name in clean.points:
         np.testing.assert_array_equal(clean.points[name], dirty.points[name])
     np.testing.assert_array_equal(clean.quantiles, dirty.quantiles)
+
+
+def test_combinations_are_the_hand_median_and_mean():
+    pytest.importorskip("statsforecast")
+    series = _sines(6, 48, noise=0.1)
+    config = SelectionConfig(model=_tiny(epochs=1), ets=True)
+    points = run_methods(series, M, config, None)[0]
+    p = {k: points[k] for k in ("network", "theta", "dotm", "ets")}
+    np.testing.assert_allclose(
+        points["mean network+dotm+ets"], (p["network"] + p["dotm"] + p["ets"]) / 3
+    )
+    np.testing.assert_allclose(points["network+dotm"], (p["network"] + p["dotm"]) / 2)
+    hand = np.sort(np.stack([p["network"], p["theta"], p["ets"]]), axis=0)[1]
+    np.testing.assert_allclose(points["network+theta+ets"], hand)
 
 
 def test_short_and_non_positive_series_fall_back_and_are_listed():

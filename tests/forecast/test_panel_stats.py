@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from seqrnn.forecast.scoring import score_series
-from seqrnn.forecast.stats import is_seasonal, naive2, seasonal_indices, theta_classic
+from seqrnn.forecast.stats import (
+    is_seasonal,
+    naive2,
+    references,
+    seasonal_indices,
+    theta_classic,
+)
 
 M = 12
 
@@ -40,6 +46,18 @@ def test_theta_fallback_close_to_statsforecast():
     ours = theta_classic([y], 18, M)[0]
     theirs = _statsforecast("theta", [y], 18, M)[0]
     assert np.mean(np.abs(ours - theirs) / theirs) < 0.03
+
+
+def test_extra_references_follow_a_seasonal_trend():
+    pytest.importorskip("statsforecast")
+    y = _seasonal(96, trend=0.5)
+    refs = references(ets=True, extra=("ces", "arima"))
+    assert list(refs) == ["seasonal naive", "naive2", "theta", "dotm", "ets", "ces", "arima"]
+    truth = _seasonal(114, trend=0.5)[96:]
+    for name in ("ets", "ces", "arima"):
+        f = refs[name]([y, y[:60]], 18, M)
+        assert f.shape == (2, 18)
+        assert np.mean(np.abs(f[0] - truth) / truth) < 0.05, name
 
 
 def test_scores_leave_missing_truth_out():

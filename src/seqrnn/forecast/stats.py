@@ -1,5 +1,6 @@
 """Statistical references for a panel: seasonal naive, Naive2, Theta, the dynamic optimised
-Theta (DOTM, Fiorucci et al. 2016) and ETS.
+Theta (DOTM, Fiorucci et al. 2016), ETS and, on request, complex exponential smoothing (CES,
+Svetunkov & Kourentzes) and ARIMA.
 
 Naive2 and the seasonal adjustment are the M3/M4 definitions, written here with NumPy (a
 90 % autocorrelation test at lag ``m``, then classical multiplicative decomposition); they are
@@ -15,7 +16,9 @@ returns point forecasts ``[S, H]`` in original units.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -106,6 +109,8 @@ def _ses(a: np.ndarray) -> tuple[float, float]:
 def _statsforecast(model: str, train: list[np.ndarray], horizon: int, m: int) -> np.ndarray:
     """Fit one statsforecast model per series (its own per-series API, no data frames)."""
     from statsforecast.models import (  # lazy: optional extra
+        AutoARIMA,
+        AutoCES,
         AutoETS,
         AutoTheta,
         DynamicOptimizedTheta,
@@ -117,11 +122,15 @@ def _statsforecast(model: str, train: list[np.ndarray], horizon: int, m: int) ->
         "dotm": lambda: DynamicOptimizedTheta(season_length=m),
         "autotheta": lambda: AutoTheta(season_length=m),
         "ets": lambda: AutoETS(season_length=m),
+        "ces": lambda: AutoCES(season_length=m),
+        "arima": lambda: AutoARIMA(season_length=m),
     }[model]
     out = []
     for y in train:
         try:
-            out.append(make().forecast(y=y.astype(float), h=horizon)["mean"])
+            with warnings.catch_warnings():  # AutoETS divides by zero on some candidate fits
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out.append(make().forecast(y=y.astype(float), h=horizon)["mean"])
         except Exception as err:  # a fit that fails on one series: say so, use Naive2
             logger.warning("%s failed on a series (%s): Naive2 used instead", model, err)
             out.append(naive2([y], horizon, m)[0])
@@ -137,17 +146,19 @@ def has_statsforecast() -> bool:
     return True
 
 
-def references(ets: bool = True) -> dict[str, Callable[[list[np.ndarray], int, int], np.ndarray]]:
-    """The statistical references by name, each ``(train, horizon, m) -> [S, H]``."""
+def references(
+    ets: bool = True, extra: tuple[str, ...] = ()
+) -> dict[str, Callable[[list[np.ndarray], int, int], np.ndarray]]:
+    """The statistical references by name, each ``(train, horizon, m) -> [S, H]``; ``extra``
+    adds statsforecast's AutoCES (``ces``) or AutoARIMA (``arima``), left out without it."""
     refs: dict[str, Callable[[list[np.ndarray], int, int], np.ndarray]] = {
         "seasonal naive": seasonal_naive,
         "naive2": naive2,
     }
     if has_statsforecast():
-        refs["theta"] = lambda t, h, m: _statsforecast("theta", t, h, m)
-        refs["dotm"] = lambda t, h, m: _statsforecast("dotm", t, h, m)
-        if ets:
-            refs["ets"] = lambda t, h, m: _statsforecast("ets", t, h, m)
+        wanted = ("theta", "dotm", *(("ets",) if ets else ()), *extra)
+        for name in wanted:
+            refs[name] = partial(_statsforecast, name)
     else:
         logger.info("statsforecast not installed: classical Theta from seqrnn, no DOTM or ETS")
         refs["theta"] = theta_classic
