@@ -66,7 +66,7 @@ from seqrnn.train.config import TrainConfig
     "--ets/--no-ets",
     default=True,
     show_default=True,
-    help="ETS and the mean network+DOTM+ETS as candidates (needs statsforecast; ~7 CPU-min "
+    help="ETS and the mean network+DOTM+ETS as candidates (needs statsforecast; ~6 CPU-min "
     "on M3 monthly's 1,428 series).",
 )
 @click.option("--holdout", "hold", is_flag=True, help="Score on the last HORIZON values.")
