@@ -9,7 +9,6 @@ from click.testing import CliRunner
 
 from seqrnn.cli import anomaly, classify, demo, forecast, forecast_global, next_symbol
 
-
 VERBS = ["demo", "train-detector", "train", "classify train", "forecast train", "forecast global"]
 
 
