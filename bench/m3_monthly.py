@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import torch
 
+from seqrnn.forecast.global_losses import POINT_LOSSES
 from seqrnn.forecast.global_model import (
     COSINE,
-    POINT_LOSSES,
     SEASONAL_INPUTS,
     GlobalConfig,
     GlobalForecaster,

@@ -9,15 +9,8 @@ import pytest
 import torch
 
 from seqrnn.errors import ConfigError
-from seqrnn.forecast.global_model import (
-    GlobalConfig,
-    fit_global,
-    loss_scale,
-    mase_loss,
-    prepare,
-    smape_loss,
-    training_windows,
-)
+from seqrnn.forecast.global_losses import loss_scale
+from seqrnn.forecast.global_model import GlobalConfig, fit_global, prepare, training_windows
 from seqrnn.forecast.metrics import smape_m3
 from seqrnn.forecast.panel import Panel
 from seqrnn.forecast.panel_run import holdout
@@ -191,24 +184,6 @@ def test_a_file_from_before_mixed_members_loads_as_all_deseasonalised_and_pinbal
     assert [n.deseasonalised for _, n in back.members] == [True]
     assert [n.loss for _, n in back.members] == ["pinball"]
     assert back.predict(series, M).shape == (6, H, len(LEVELS))
-
-
-def test_smape_loss_is_half_the_m3_smape_of_the_level_forecasts():
-    # a window's level and seasonal index multiply forecast and truth alike: they cancel
-    forecast, truth = np.array([110.0, 50.0, 7.0]), np.array([100.0, 80.0, 7.0])
-    c = np.log(3.7)  # level + seasonal index on the log scale
-    got = smape_loss(torch.tensor(np.log(forecast) - c), torch.tensor(np.log(truth) - c))
-    by_hand = np.mean([2 * 10 / 210, 2 * 30 / 130, 0.0]) / 2
-    assert float(got) == pytest.approx(by_hand, rel=1e-9)
-    assert float(got) == pytest.approx(smape_m3(truth, forecast) / 200, rel=1e-9)
-
-
-def test_mase_loss_is_the_scaled_absolute_error_in_original_units():
-    level, scale = 4.0, 2.5  # the window's multiplier and the series' MASE scale
-    forecast, truth = np.array([9.0, 3.0]), np.array([8.0, 4.0])  # original units
-    p, y = torch.tensor(np.log(forecast / level)), torch.tensor(np.log(truth / level))
-    got = mase_loss(p, y, torch.full((2,), level / scale, dtype=torch.float64))
-    assert float(got) == pytest.approx(np.mean(np.abs(forecast - truth)) / scale / 2, rel=1e-9)
 
 
 def test_mase_weights_turn_targets_back_into_scaled_original_values():

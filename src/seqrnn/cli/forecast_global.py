@@ -10,7 +10,8 @@ import click
 from seqrnn.cli.common import THREADS_OPTION, friendly_errors, setup_logging, use_threads
 from seqrnn.cli.types import POSITIVE_INT, SEED
 from seqrnn.forecast.global_io import save_global
-from seqrnn.forecast.global_model import COSINE, POINT_LOSSES, SEASONAL_INPUTS, GlobalConfig
+from seqrnn.forecast.global_losses import POINT_LOSSES
+from seqrnn.forecast.global_model import COSINE, SEASONAL_INPUTS, GlobalConfig
 from seqrnn.forecast.panel import read_m3, read_panel
 from seqrnn.forecast.panel_run import fan_charts, forecasts_csv, holdout
 from seqrnn.forecast.readers import Fill

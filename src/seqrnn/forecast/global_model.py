@@ -16,10 +16,10 @@ short for a window are padded on the left with their first value and a 0 in the 
 Forecasts are quantiles ``[S, H, Q]`` (levels in :mod:`~seqrnn.forecast.quantiles`) in
 original units; an ensemble averages its members on the log scale. The outer quantiles are
 trained with the pinball loss; the median (the point forecast) with the pinball loss too, or
-with a loss closer to the metrics (:data:`POINT_LOSSES`): the M3 sMAPE, which on the log scale
-is ``2 tanh(|p - y| / 2)``, or the absolute error in original units over the series' MASE scale
-(options: neither led the M3 training-part backtest by more than seed noise, see
-docs/forecasting.md).
+with a loss closer to the metrics (:mod:`seqrnn.forecast.global_losses`): the M3 sMAPE, which
+on the log scale is ``2 tanh(|p - y| / 2)``, or the absolute error in original units over the
+series' MASE scale (options: neither led the M3 training-part backtest by more than seed
+noise, see docs/forecasting.md).
 """
 
 from __future__ import annotations
@@ -33,15 +33,15 @@ import torch
 from torch import nn
 
 from seqrnn.errors import ConfigError
-from seqrnn.forecast.metrics import mase_scale
-from seqrnn.forecast.quantiles import LEVELS, MEDIAN, pinball_loss
+from seqrnn.forecast.global_losses import POINT_LOSSES, QuantileTask, loss_scale
+from seqrnn.forecast.quantiles import LEVELS
 from seqrnn.forecast.stats import seasonal_indices
 from seqrnn.forecast.windows import ShuffledBatches
 from seqrnn.nn.encoder import EncoderConfig, RecurrentEncoder
 from seqrnn.train.config import TrainConfig
 from seqrnn.train.lifecycle import budget_callbacks
 from seqrnn.train.schedule import Decay, ScheduleConfig, TrainingClock
-from seqrnn.train.trainer import StepOutput, Trainer
+from seqrnn.train.trainer import Trainer
 
 logger = logging.getLogger(__name__)
 
@@ -151,52 +151,6 @@ class SampledBatches:
 
     def __len__(self) -> int:
         return -(-self.per_epoch // self.batch_size)
-
-
-def smape_loss(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Half the M3 sMAPE (as a fraction) of forecasts whose logs are ``pred`` against values
-    whose logs are ``y`` (same shape): for positive ``F = c e^p`` and ``A = c e^y``,
-    ``2 |F - A| / (F + A) = 2 tanh(|p - y| / 2)``, so the level and the seasonal index that
-    normalise a window cancel. Halved so that it is ``|p - y| / 2`` for small errors, the
-    pinball loss of the median."""
-    return torch.tanh((pred - y).abs() / 2).mean()
-
-
-def mase_loss(pred: torch.Tensor, y: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-    """Half the absolute error in original units, ``c |e^p - e^y|``, over the series' MASE
-    scale: ``weight`` is ``c / scale`` (``c``: what the window's level and seasonal index
-    multiply by), so series count by their scaled error, as in MASE."""
-    return (weight * (pred.exp() - y.exp()).abs()).mean() / 2
-
-
-POINT_LOSSES = ("pinball", "smape", "mase")  # the median output's loss (all: on the log scale)
-
-
-class QuantileTask:
-    """Pinball loss over :data:`LEVELS` for ``(x [B, L, 4], y [B, H], reset)`` batches; with
-    ``point`` other than ``"pinball"`` the median output is trained with that loss instead
-    (``"mase"`` batches carry ``y`` ``[B, H, 2]``: the targets and their weights)."""
-
-    def __init__(self, point: str = "pinball") -> None:
-        self.levels = torch.tensor(LEVELS)
-        self.point = point
-
-    def step(self, net: nn.Module, batch: tuple, train: bool) -> StepOutput:
-        x, y, _ = batch
-        weight = None
-        if y.dim() == 3:
-            y, weight = y[..., 0], y[..., 1]
-        pred = net(x)  # [B, H, Q]
-        levels = self.levels.to(pred.device)
-        if self.point == "pinball":
-            loss = pinball_loss(pred, y, levels)
-        else:
-            others = [k for k in range(len(LEVELS)) if k != MEDIAN]
-            mid = pred[..., MEDIAN]
-            point = smape_loss(mid, y) if self.point == "smape" else mase_loss(mid, y, weight)
-            tails = pinball_loss(pred[..., others], y, levels[others])
-            loss = (tails * len(others) + point) / len(LEVELS)  # as the mean over Q outputs
-        return StepOutput(loss=loss, count=y.numel())
 
 
 @dataclass
@@ -369,15 +323,6 @@ def fit_global(
                     net.deseasonalised, net.loss = flag, loss
                     shell.members.append((look_back, net))
     return shell
-
-
-def loss_scale(y: np.ndarray, season: int) -> float:
-    """The series' in-sample seasonal naive MAE, the divisor of :func:`mase_loss` (lag 1
-    where the series is shorter than two seasons); its mean level where that is 0, so that a
-    constant series gets a finite weight."""
-    m = season if len(y) > 2 * season else 1
-    scale = mase_scale(y, m) if len(y) > m else 0.0
-    return scale if scale > 0 else float(np.mean(np.abs(y))) or 1.0
 
 
 def _fit_member(
