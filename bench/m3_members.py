@@ -119,7 +119,7 @@ def statistic(name: str, cuts, season: int, cache: Path) -> np.ndarray:
     if path.exists():
         return np.load(path)
     began = time.process_time()
-    fn = references(ets=name == "ets", extra=() if name == "ets" else (name,))[name]
+    fn = references(ets=False, extra=(name,))[name]
     out = np.concatenate([fn(head, H, season) for head in cuts.heads])
     np.save(path, out)
     logging.info("%s: %.0f CPU-s (%d origins)", name, time.process_time() - began, ORIGINS)

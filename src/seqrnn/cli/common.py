@@ -161,9 +161,11 @@ THREADS_OPTION = click.option(
 )
 
 
-def use_threads(threads: int) -> None:
-    """Set PyTorch's intra-op thread count (imported here: ``seqrnn parse`` starts without
-    PyTorch)."""
+def use_threads(threads: int | None) -> None:
+    """Set PyTorch's intra-op thread count; ``None`` leaves PyTorch's own choice (imported
+    here: ``seqrnn parse`` starts without PyTorch)."""
+    if threads is None:
+        return
     import torch
 
     torch.set_num_threads(threads)

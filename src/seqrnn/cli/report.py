@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from seqrnn.cli.common import friendly_errors, setup_logging
+from seqrnn.cli.common import friendly_errors, setup_logging, use_threads
 from seqrnn.cli.types import POSITIVE_INT
 
 
@@ -30,12 +30,10 @@ from seqrnn.cli.types import POSITIVE_INT
 def report_cmd(runs, out, detect, threads, verbose):
     """One HTML file (opens offline) with each run's config, metrics, learning curves and
     task figures; with several runs, a comparison of configs, metrics and curves."""
-    import torch
-
     from seqrnn.report.build import write_report
 
     setup_logging(verbose)
-    torch.set_num_threads(threads)
+    use_threads(threads)
     path = write_report(runs, out, detect)
     click.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from seqrnn.cli.common import friendly_errors, setup_logging
+from seqrnn.cli.common import friendly_errors, setup_logging, use_threads
 from seqrnn.cli.types import NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT
 
 
@@ -86,10 +86,7 @@ def serve_cmd(run, host, port, backend, token_file, g, state, header, session_re
     from seqrnn.anomaly.parse import ParseConfig
     from seqrnn.anomaly.workflow import DetectConfig
 
-    if opts["threads"]:
-        import torch
-
-        torch.set_num_threads(opts["threads"])
+    use_threads(opts["threads"])
     token = Path(token_file).read_text().strip() if token_file else None
     if token_file and not token:
         raise click.UsageError(f"--token-file: {token_file} is empty; expected a token")

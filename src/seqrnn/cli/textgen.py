@@ -9,7 +9,6 @@ import json
 import tempfile
 
 import click
-import torch
 
 from seqrnn.cli.common import (
     CONFIG_OPTION,
@@ -21,6 +20,7 @@ from seqrnn.cli.common import (
     setup_logging,
     train_callbacks,
     train_options,
+    use_threads,
 )
 from seqrnn.cli.types import FRACTION, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT, UNIT
 from seqrnn.generation import generate
@@ -104,8 +104,7 @@ def train_cmd(config_file, threads, resume, progress, verbose, **flags):
     """Train a language model on text (character level by default); print its held-out
     bits per symbol and a sample."""
     setup_logging(verbose)
-    if threads:
-        torch.set_num_threads(threads)
+    use_threads(threads)
     if resume:
         config = text_resume_config(resume)
     else:
