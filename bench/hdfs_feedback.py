@@ -4,16 +4,18 @@
                                                    [--data DIR]
 
 Trains the default ``train-detector`` recipe on ``--train-sessions`` random sessions of
-``hdfs_train`` (NumPy seed 0, the same draw as ``bench/hdfs_calibration.py``), judges the
-7,000 normal test sessions with top-9, and takes ``--feedback`` of the flagged ones at random
-(seed 1; all of them when fewer are flagged) as the operator's "these are normal" file.
-``update_from_feedback`` (what ``seqrnn detect --feedback`` calls) then keeps them in a new
-run, once per scope: ``session`` (the default: a session is forgiven only when one marked
-session holds every transition flagged in it) and ``transition`` (each marked transition is
-allowed after its window in any session). Printed before and, per scope, after, in the same
-run: the false-positive rate on the *other* normal test sessions (not fed back), the recall on
-the 16,838 abnormal ones, how many of the fed-back sessions are still flagged, and the seconds
-the update took.
+``hdfs_train`` (NumPy seed 0, the same draw as ``bench/hdfs_calibration.py``), judges the 7,000
+normal test sessions with top-9, and takes ``--feedback`` of the flagged ones at random (seed 1;
+all of them when fewer are flagged) as the operator's "these are normal" file.
+``update_from_feedback`` (what ``seqrnn detect --feedback`` calls) then keeps them in a new run,
+once per scope: ``session`` (the default: a session is forgiven only when one marked session
+holds every transition flagged in it), ``path`` (only when it follows one marked session event
+for event up to its last flagged event) and ``transition`` (each marked transition is allowed
+after its window in any session). Printed before and, per scope, after, in the same run: the
+false-positive rate on the *other* normal test sessions (not fed back), the recall on the 16,838
+abnormal ones, how many of the fed-back sessions are still flagged, and the seconds the update
+took. Of the abnormal sessions that pass, it counts how many are identical to a marked session
+and how many follow one up to its end and go on (the marked session is a prefix).
 """
 
 from __future__ import annotations
@@ -56,6 +58,21 @@ def figures(model, normal: SessionSet, others: np.ndarray, abnormal: SessionSet,
     )
 
 
+def passing(model, abnormal: SessionSet, marked: list[np.ndarray]) -> str:
+    """How the abnormal sessions ``model`` passes relate to the marked (normal) sessions."""
+    missed = ~detect(model, abnormal, DetectConfig()).verdicts.anomalous
+    keys = [tuple(np.asarray(m).tolist()) for m in marked]
+    same = extends = 0
+    for i in np.flatnonzero(missed):
+        s = tuple(np.asarray(abnormal.sessions[i]).tolist())
+        same += s in keys
+        extends += s not in keys and any(s[: len(k)] == k for k in keys)
+    return (
+        f"  abnormal sessions passing: {int(missed.sum()):,}; identical to a marked session "
+        f"{same:,}, a marked session followed to its end and then more {extends:,}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "hdfs_deeplog"))
@@ -91,6 +108,7 @@ def main() -> None:
         print(
             f"after, {scope.value} scope: " + figures(update.model, normal, others, abnormal, fed)
         )
+        print(passing(update.model, abnormal, marked))
         print(
             f"  update: {seconds:.2f} s ({cpu:.2f} s CPU), {update.record['marked_sessions']} "
             f"distinct marked sessions, {update.record['new_rows']} transitions kept; "

@@ -1,7 +1,9 @@
 """Feedback: sessions an operator marks normal stop being flagged. With the session scope (the
-default) so do sessions showing a subset of one marked session's deviations, and nothing else:
-not a session combining deviations of two marked sessions, nor one adding a deviation. The
-transition scope keeps the older, wider rule. The scope is saved and reloaded."""
+default) so do sessions showing a subset of one marked session's deviations, however they
+reached them, and nothing else: not a session combining deviations of two marked sessions, nor
+one adding a deviation. The path scope forgives only sessions that follow one marked session
+event for event up to their last flagged event. The transition scope keeps the older, wider
+rule. The scope is saved and reloaded."""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ OTHERS = [  # judged before and after: their verdicts must not move
 MARKED_A = [1, 2, 3, 4, 7, 6, 1, 2, 3, 5, 9, 6]
 MARKED_B = [1, 2, 3, 4, 5, 6, 1, 2, 3, 5, 8, 6]
 SUBSET_OF_A = [1, 2, 3, 4, 7, 6, 1, 2, 3, 5, 4, 6]  # A's first deviation, not its second
+SECOND_OF_A = [1, 2, 3, 5, 9, 6]  # A's second deviation, by another path than A's
 A_AND_B = [1, 2, 3, 4, 7, 6, 1, 2, 3, 5, 8, 6]  # A's first deviation, then B's
 A_AND_NEW = [1, 2, 3, 4, 7, 6, 1, 2, 3, 5, 10, 6]  # A's first deviation, then key 10
 KEY_7_ELSEWHERE = [[1, 2, 7, 4, 5, 6], [1, 2, 3, 4, 5, 7]]  # key 7 after other windows
@@ -55,6 +58,12 @@ def _flagged_rows(model, session) -> set[tuple[str, ...]]:
     symbols = session_symbols(scores, 0)
     flags = TopG(2).flags(scores.positions)
     return {transition_at(symbols, int(p), 2) for p in scores.positions.position[flags]}
+
+
+def _flagged_positions(model, session) -> list[int]:
+    """Where ``model`` (g = 2, no feedback applied) flags ``session``."""
+    scores = score_sessions(model, [np.array(session)], top_k=2)
+    return scores.positions.position[TopG(2).flags(scores.positions)].tolist()
 
 
 @pytest.fixture(scope="module")
@@ -85,12 +94,19 @@ def deviations(parent):
             ("a", MARKED_A),
             ("b", MARKED_B),
             ("subset", SUBSET_OF_A),
+            ("second", SECOND_OF_A),
             ("a_and_b", A_AND_B),
             ("a_and_new", A_AND_NEW),
         ]
     }
     a, b = rows["a"], rows["b"]
     assert rows["subset"] and rows["subset"] < a  # a strict subset of A's deviations
+    assert rows["second"] and rows["second"] < a  # ... and so is this one
+    # SUBSET_OF_A follows A up to its last flagged event; SECOND_OF_A leaves A's path before
+    last = max(_flagged_positions(base, SUBSET_OF_A))
+    assert SUBSET_OF_A[: last + 1] == MARKED_A[: last + 1]
+    first = min(_flagged_positions(base, SECOND_OF_A))
+    assert SECOND_OF_A[:first] != MARKED_A[:first]
     combined = rows["a_and_b"]
     assert not combined <= a and not combined <= b and combined <= a | b
     assert rows["a_and_new"] - a - b  # a deviation neither marked session shows
@@ -111,7 +127,7 @@ def test_session_scope_forgives_the_marked_sessions_and_their_kind_only(parent, 
     update = _update(parent, FeedbackScope.SESSION, "session")
     after = load_detector(update.run_dir)
     assert isinstance(after, AllowListModel) and after.scope is FeedbackScope.SESSION
-    assert _verdicts(after, [MARKED_A, MARKED_B, SUBSET_OF_A]).tolist() == [False] * 3
+    assert not _verdicts(after, [MARKED_A, MARKED_B, SUBSET_OF_A, SECOND_OF_A]).any()
     assert _verdicts(after, [A_AND_B, A_AND_NEW, *KEY_7_ELSEWHERE]).all()
     assert _verdicts(after, OTHERS).tolist() == others_before.tolist()
     # the sessions left flagged are flagged at every position they were flagged at before
@@ -123,6 +139,27 @@ def test_session_scope_forgives_the_marked_sessions_and_their_kind_only(parent, 
     assert record["flagged_before"] == 2 and record["still_flagged"] == 0
     assert (parent / "best.safetensors").is_file()  # the parent is untouched
     assert _verdicts(load_detector(parent), [MARKED_A]).all()
+
+
+def test_path_scope_forgives_only_sessions_on_a_marked_path(parent, deviations):
+    before = load_detector(parent)
+    others_before = _verdicts(before, OTHERS)
+    update = _update(parent, FeedbackScope.PATH, "path")
+    after = load_detector(update.run_dir)
+    assert after.scope is FeedbackScope.PATH and update.record["still_flagged"] == 0
+    assert not _verdicts(after, [MARKED_A, MARKED_B, SUBSET_OF_A]).any()
+    # A's second deviation by another path, like the combinations, stays flagged
+    kept = [SECOND_OF_A, A_AND_B, A_AND_NEW, *KEY_7_ELSEWHERE]
+    assert _verdicts(after, kept).all()
+    for session in kept:  # ... at every position it was flagged at before
+        (_, was), (_, now) = _judge(before, [session]), _judge(after, [session])
+        np.testing.assert_array_equal(now.position_flags, was.position_flags)
+    assert _verdicts(after, OTHERS).tolist() == others_before.tolist()
+    # a session-scope run cannot take path rows, nor the other way round
+    with pytest.raises(ConfigError, match="whose rows the session scope cannot read"):
+        update_from_feedback(
+            update.run_dir, [np.array(FED_BACK[0])], TopG(2), FeedbackConfig(scope="session")
+        )
 
 
 def test_transition_scope_allows_each_marked_transition_anywhere(parent, deviations):

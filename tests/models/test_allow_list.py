@@ -1,5 +1,6 @@
 """The allow-list model: one marked session must hold all of a session's flagged transitions
-(session scope); its header is checked before anything is trusted."""
+(session and path scopes; a path row names everything before its symbol); its header is
+checked before anything is trusted."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from seqrnn.anomaly.detectors import TopG
 from seqrnn.anomaly.feedback import update_from_feedback
 from seqrnn.errors import CheckpointError
 from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from seqrnn.models.allow_list import AllowListModel, MarkedSessions, load_allow_list
+from seqrnn.models.allow_list import (
+    EMPTY_PATH,
+    AllowListModel,
+    MarkedSessions,
+    load_allow_list,
+    path_digests,
+    path_rows,
+)
 from seqrnn.models.registry import load_next_symbol_model
 
 ROWS = [("1", "2", "x"), ("2", "x", "3"), ("5", "6", "y"), ("6", "y", "3")]
@@ -55,3 +63,25 @@ def test_a_bad_header_is_refused(base, change, message):
     save_checkpoint(run / "best.safetensors", Checkpoint({}, meta))
     with pytest.raises(CheckpointError, match=message):
         load_allow_list(run)
+
+
+def test_a_path_row_names_everything_before_its_symbol():
+    rows = path_rows(["1", "2", "x", "3"])
+    assert [r[1] for r in rows] == ["1", "2", "x", "3"] and rows[0][0] == EMPTY_PATH
+    assert path_rows(["1", "2", "x"]) == rows[:3]  # a prefix has the same rows
+    assert path_rows(["2", "2", "x"])[2] != rows[2]  # same window, another path: another row
+    assert path_rows(["12", "x"])[1] != path_rows(["1", "2x"])[1]  # symbols stay apart
+    assert (
+        path_digests(["x", "3"], path_digests(["1", "2"])[-1])
+        == path_digests(["1", "2", "x", "3"])[2:]
+    )  # a stream can carry the digest instead of the keys
+
+
+def test_a_path_scope_list_needs_path_rows(base):
+    original = load_next_symbol_model(base)
+    rows = path_rows(["1", "2", "x", "3"])
+    allow = AllowListModel(original, [list(r) for r in rows], [[0, 1, 2, 3]], "path")
+    assert allow.marked is not None and allow.marked.path and allow.marked.covers(rows[2:])
+    assert "event for event" in allow.describe_scope()
+    with pytest.raises(CheckpointError, match="path scope needs 2 symbols"):
+        AllowListModel(original, [list(r) for r in ROWS], [[0, 1]], "path")

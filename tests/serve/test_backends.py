@@ -1,6 +1,6 @@
-"""The service applies session-scope feedback as ``detect`` does: whole sessions are forgiven
-only when one marked session holds all their flagged transitions, and a held stream alert is
-returned late, to the request whose event released it."""
+"""The service applies session-scope feedback (the default) as ``detect`` does: whole sessions
+are forgiven only when one marked session holds all their flagged transitions, and a held
+stream alert is returned late, to the request whose event released it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from seqrnn.serve.backends import SessionInput, load_backend
 MARKED = [[1, 2, 3, 4, 5, 6, 1, 2, 9, 4, 5, 6], [1, 2, 3, 4, 5, 6, 1, 2, 8, 4, 5, 6]]
 
 
-def test_a_feedback_run_is_served_with_its_session_scope(cycle_markov):
+def test_a_feedback_run_is_served_with_its_scope(cycle_markov):
     run = update_from_feedback(cycle_markov(3), [np.array(s) for s in MARKED], TopG(1)).run_dir
     backend = load_backend(run, detect=DetectConfig(g=1, min_length=0))
     assert backend.info.config["feedback_scope"] == "session"

@@ -18,22 +18,30 @@ retrained; the transitions ((window, next key) rows) of each marked session are 
     calibration (the same budget applies)
 
 What the operator vouches for is the :class:`~seqrnn.models.allow_list.FeedbackScope`, a rule
-fixed on principle, before any measurement:
+fixed on principle:
 
-* ``session`` (default): a marked session's set of deviations, as a whole. A session is
-  forgiven only when every transition the base model flags in it occurs in one single marked
-  session: sessions identical to a marked one pass, and so do sessions showing a subset of one
-  marked session's deviations ("their kind"); a session combining deviations vouched for by
-  two different marked sessions, or adding any other, stays flagged at all its positions.
+* ``session`` (default): a marked session's set of deviations, as a whole, each with its
+  window only. A session is forgiven when every transition the base model flags in it occurs
+  in one single marked session: sessions showing a subset of one marked session's deviations
+  pass too ("their kind", judged on ``L`` keys of context); a session combining deviations
+  vouched for by two different marked sessions, or adding any other, stays flagged at all its
+  positions.
+* ``path``: what the operator saw, and nothing more. A session is forgiven only when it
+  follows one single marked session event for event up to its last flagged event (its rows
+  are each flagged key with the digest of the whole path before it): copies of a marked
+  session pass, and so do sessions that go on differently after the last point the model
+  objected to; a session reaching a marked deviation by another path stays flagged. On HDFS
+  it keeps a little more recall than ``session`` (``bench/hdfs_feedback.py``): what still
+  passes is identical, through every event the model flags, to a session marked normal.
 * ``transition``: each transition of a marked session is normal after its window, in any
   session (the rule before scopes existed). It forgives more: an abnormal session whose every
   deviation was marked normal somewhere passes.
 
-Either way a verdict can only move where a marked transition occurs. Feeding back into a run
+Any way a verdict can only move where a marked transition occurs. Feeding back into a run
 that was itself updated keeps one base and adds the new rows and sessions to its lists (the
-new scope applies to all of them). A marked session shorter than a window and its next key
-stays flagged (detection's length rule, not the model, flags it): the record counts the
-sessions still flagged.
+new scope applies to all of them; the path scope's rows and the others' do not mix). A marked
+session shorter than a window and its next key stays flagged (detection's length rule, not the
+model, flags it): the record counts the sessions still flagged.
 """
 
 from __future__ import annotations
@@ -68,6 +76,7 @@ from seqrnn.models.allow_list import (
     Row,
     allow_list_meta,
     marked_sessions,
+    path_rows,
 )
 from seqrnn.models.base import NextSymbolModel
 from seqrnn.models.registry import resolve_model_path
@@ -98,17 +107,23 @@ class FeedbackResult:
     record: dict[str, Any]
 
 
-def session_rows(model: NextSymbolModel, sessions: list[np.ndarray]) -> list[set[Row]]:
-    """The distinct (window, next key) rows of each of ``sessions`` as raw symbols, padded
-    windows and the end marker included (as ``model`` scores them): the rows
-    :func:`seqrnn.anomaly.sessions.transition_at` reads at detection time, so an unknown key
-    is kept as itself and two of them never match each other."""
+def session_rows(
+    model: NextSymbolModel, sessions: list[np.ndarray], scope: FeedbackScope = FeedbackScope.PATH
+) -> list[set[Row]]:
+    """The distinct rows of each of ``sessions`` as raw symbols, the end marker included (as
+    ``model`` scores them): (window, next key) with padded windows, or with the path scope
+    (digest of the path before the key, the key). They are the rows
+    :func:`seqrnn.anomaly.sessions.marked_rows` reads at detection time, so an unknown key is
+    kept as itself and two of them never match each other."""
     end = [END_SYMBOL] if END_SYMBOL in model.vocab else []
     h = model.context_length
     out = []
     for s in sessions:
         symbols = [*map(str, np.asarray(s).tolist()), *end]
-        out.append({transition_at(symbols, p, h) for p in range(len(symbols))})
+        if scope is FeedbackScope.PATH:
+            out.append(set(path_rows(symbols)))
+        else:
+            out.append({transition_at(symbols, p, h) for p in range(len(symbols))})
     return out
 
 
@@ -150,12 +165,21 @@ def update_from_feedback(
     else:
         base, earlier, earlier_sessions = model, [], None
     distinct, _ = distinct_sessions(sessions)
-    rows, marked = merge_marked(earlier, earlier_sessions, session_rows(base, distinct))
-    if scope is FeedbackScope.SESSION and marked is None:
+    new_rows = session_rows(base, distinct, scope)
+    rows, marked = merge_marked(earlier, earlier_sessions, new_rows)
+    if scope.forgives_sessions and marked is None:
         raise ConfigError(
             f"{parent}: its feedback was saved without its sessions (before scopes existed), "
-            "so the session scope cannot use it: feed back with the transition scope, or "
+            f"so the {scope.value} scope cannot use it: feed back with the transition scope, or "
             "feed all the sessions back into its base model"
+        )
+    if isinstance(model, AllowListModel) and (model.scope is FeedbackScope.PATH) != (
+        scope is FeedbackScope.PATH
+    ):
+        raise ConfigError(
+            f"{parent}: its feedback has the {model.scope.value} scope, whose rows the "
+            f"{scope.value} scope cannot read: feed back with --feedback-scope "
+            f"{model.scope.value}, or feed all the sessions back into its base model"
         )
     flagged_before = still_flagged(model, distinct, detector)
     name = config.name or f"{path.parent.name}-feedback"

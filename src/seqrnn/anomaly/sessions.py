@@ -19,7 +19,7 @@ from seqrnn.anomaly.detectors import Detector, SessionAggregator
 from seqrnn.data.vocab import PAD_SYMBOL
 from seqrnn.data.windows import Targets
 from seqrnn.evaluation.scoring import PositionScores, score_sequences
-from seqrnn.models.allow_list import MarkedSessions, Row
+from seqrnn.models.allow_list import MarkedSessions, Row, path_digests
 from seqrnn.models.base import NextSymbolModel
 
 #: appended to every session by models trained with an end marker (see
@@ -153,11 +153,21 @@ def forgive(
     if flagged.size == 0:
         return position_scores
     out = position_scores.copy()
-    ps, h = scores.positions, marked.context_length
+    ps = scores.positions
     order = flagged[np.argsort(ps.sequence[flagged], kind="stable")]
     cuts = np.flatnonzero(np.diff(ps.sequence[order])) + 1
     for rows in np.split(order, cuts):
         symbols = session_symbols(scores, int(ps.sequence[rows[0]]))
-        if marked.covers(transition_at(symbols, int(ps.position[r]), h) for r in rows):
+        if marked.covers(marked_rows(marked, symbols, ps.position[rows].tolist())):
             out[rows] = threshold
     return out
+
+
+def marked_rows(marked: MarkedSessions, symbols: list[str], positions: list[int]) -> list[Row]:
+    """The rows ``marked`` keeps for the transitions at ``positions`` of ``symbols``: the
+    window and the symbol, or with the path scope the digest of the whole path before it and
+    the symbol (:func:`~seqrnn.models.allow_list.path_rows`)."""
+    if marked.path:
+        digests = path_digests(symbols[: max(positions, default=0)])
+        return [(digests[p], symbols[p]) for p in positions]
+    return [transition_at(symbols, p, marked.context_length) for p in positions]

@@ -13,8 +13,9 @@ memory is ``O(max_sessions * h)`` however long the stream runs::
 
 Sessions never end in a stream, so the minimum-length rule of session files does not apply.
 
-With session-scope feedback (:class:`~seqrnn.models.allow_list.MarkedSessions`) a session is
-forgiven when one marked session holds every transition flagged in it, which a live stream
+With session- or path-scope feedback (:class:`~seqrnn.models.allow_list.MarkedSessions`) a
+session is forgiven when one marked session holds every transition flagged in it (with the path
+scope each session carries the digest of its path so far, not its history), which a live stream
 cannot know before the session ends. So its alerts are *held* while one marked session still
 holds every transition flagged in it so far (the first alert of each such transition is kept:
 at most the rows of one marked session). The first flag that no single marked session
@@ -44,7 +45,7 @@ from seqrnn.anomaly.sessions import transition_at
 from seqrnn.data.windows import Targets
 from seqrnn.errors import InputError
 from seqrnn.evaluation.scoring import iter_stream_scores, score_sequences
-from seqrnn.models.allow_list import MarkedSessions, Row, marked_sessions
+from seqrnn.models.allow_list import EMPTY_PATH, MarkedSessions, Row, marked_sessions, path_digests
 from seqrnn.models.base import NextSymbolModel
 
 
@@ -82,11 +83,13 @@ class Alert:
 class _Pending:
     """Session-scope feedback state of one stream session: the marked sessions that still
     hold every transition flagged in it (``mask``; 0: none, it alerts at once), the alerts
-    held meanwhile (first of each transition), and its last ``h`` raw keys (for windows)."""
+    held meanwhile (first of each transition), and its last ``h`` raw keys (for windows) or,
+    with the path scope, the digest of all its keys (for paths)."""
 
     mask: int
     held: dict[Row, Alert] = field(default_factory=dict)
     tail: list[str] = field(default_factory=list)
+    path: str = EMPTY_PATH  # path scope: the digest of every key seen so far
 
 
 class StreamDetector:
@@ -146,13 +149,19 @@ class StreamDetector:
         states = {n: self.pending.setdefault(n, _Pending(marked.everyone)) for n in names}
         # the tail is as long as the history the sequence starts with (both its last h keys)
         symbols = {n: [*states[n].tail, *new[n]] for n in names}
+        # path scope: digests of each session's path before each new key, and after the last
+        paths = {n: path_digests(new[n], states[n].path) for n in names} if marked.path else {}
         out: list[Alert] = []
         for alert, position in zip(alerts, positions.tolist(), strict=True):
             state = states[alert.session]
             if not state.mask:
                 out.append(alert)
                 continue
-            row = transition_at(symbols[alert.session], position, h)
+            seq = symbols[alert.session]
+            if marked.path:
+                row = (paths[alert.session][position - len(state.tail)], seq[position])
+            else:
+                row = transition_at(seq, position, h)
             state.mask &= marked.holders(row)
             if state.mask:
                 state.held.setdefault(row, alert)
@@ -164,6 +173,8 @@ class StreamDetector:
             state.held.clear()
         for n in names:
             states[n].tail = symbols[n][-h:] if h else []
+            if marked.path:
+                states[n].path = paths[n][-1]
         return out
 
     def _alert(self, scores, row: int, names, new, offsets) -> Alert:
@@ -325,6 +336,11 @@ def judge_stream(
 def _rows_at(raw: np.ndarray, flagged: list[dict], marked: MarkedSessions) -> Iterator[Row]:
     """The transitions (raw symbols) at the flagged positions of a long stream."""
     h = marked.context_length
+    if marked.path:  # one pass over the stream up to its last flag
+        last = max(f["position"] for f in flagged)
+        digests = path_digests([str(k) for k in raw[:last]])
+        yield from ((digests[f["position"]], str(raw[f["position"]])) for f in flagged)
+        return
     for f in flagged:
         t = f["position"]
         yield transition_at([str(k) for k in raw[max(t - h, 0) : t + 1]], min(t, h), h)

@@ -177,9 +177,10 @@ def _validation(val, val_csv, fmt="sessions") -> SessionSet | None:
 @click.option(
     "--feedback-scope",
     type=click.Choice([s.value for s in FeedbackScope]),
-    help="With --feedback: session: a session passes only when ONE marked session holds every "
-    "transition flagged in it; transition: each marked transition is allowed after its window "
-    "in any session [default: session].",
+    help="With --feedback: session: a session passes only when ONE marked session holds "
+    "every transition (window, key) flagged in it; path: only when it follows ONE marked "
+    "session event for event up to its last flagged event; transition: each marked "
+    "transition is allowed after its window in any session [default: session].",
 )
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors

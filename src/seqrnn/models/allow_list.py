@@ -2,7 +2,8 @@
 behind ``--feedback``.
 
 A *transition* is a row of ``L + 1`` symbols: a window (``<pad>`` where history is short) and
-the key that came after it. The operator vouches for the sessions they mark; what that allows
+the key that came after it (with the ``path`` scope, two: the digest of everything before the
+key, and the key). The operator vouches for the sessions they mark; what that allows
 depends on the :class:`FeedbackScope` recorded with the model:
 
 * ``session`` (the default): the unit vouched for is a marked session's *set* of deviations.
@@ -11,6 +12,12 @@ depends on the :class:`FeedbackScope` recorded with the model:
   (:class:`MarkedSessions`, applied by :func:`seqrnn.anomaly.sessions.judge`). A session
   identical to a marked one, or showing a subset of one marked session's deviations, passes;
   one combining deviations of two marked sessions, or adding any other, stays flagged.
+* ``path``: as ``session``, but a transition is the marked session's whole
+  *path* up to it (its digest, see :func:`path_rows`) and the next symbol, not the last ``L``
+  symbols. One marked session must hold every transition flagged in a session, so the session
+  passes only when it follows that marked session event for event up to its last flagged
+  event: what the operator saw, up to every point the model objected to. What comes after the
+  last flag is free; a session that reaches a marked deviation by another path stays flagged.
 * ``transition``: each transition of a marked session is normal after its window anywhere.
   :class:`AllowListModel` then changes the model's answer: after a window it holds an allowed
   row for, every allowed next symbol gets the base model's highest probability for that window
@@ -36,6 +43,7 @@ scope they were made with.
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -60,7 +68,43 @@ class FeedbackScope(enum.StrEnum):
     """What a session marked normal vouches for (see the module docstring)."""
 
     SESSION = "session"  # its set of deviations, as a whole
+    PATH = "path"  # its set of deviations, each with the whole path that led to it
     TRANSITION = "transition"  # each of its transitions, anywhere
+
+    @property
+    def forgives_sessions(self) -> bool:
+        """True when detection forgives whole sessions (:class:`MarkedSessions`) and the model
+        answers as its base; False when the model's own answers change (``transition``)."""
+        return self is not FeedbackScope.TRANSITION
+
+
+#: the digest of the empty path (a session's first key follows nothing)
+EMPTY_PATH = ""
+
+
+def path_step(digest: str, symbol: str) -> str:
+    """The digest of a path (``digest``) extended by ``symbol``: BLAKE2b over the previous
+    digest and the symbol, so equal digests mean equal paths (up to a 2^-96 collision), and a
+    stream can carry one string per session instead of its whole history."""
+    h = hashlib.blake2b(digest.encode(), digest_size=12)
+    h.update(b"\x1f" + symbol.encode())
+    return h.hexdigest()
+
+
+def path_digests(symbols: Sequence[str], start: str = EMPTY_PATH) -> list[str]:
+    """``[len(symbols) + 1]`` digests: element ``p`` names the path ``symbols[:p]`` (after
+    whatever ``start`` already names)."""
+    out = [start]
+    for symbol in symbols:
+        out.append(path_step(out[-1], symbol))
+    return out
+
+
+def path_rows(symbols: Sequence[str]) -> list[Row]:
+    """The ``path`` scope's transition at every position: (digest of the path before it, the
+    symbol), in order."""
+    digests = path_digests(symbols)
+    return list(zip(digests[:-1], symbols, strict=True))
 
 
 class MarkedSessions:
@@ -68,8 +112,15 @@ class MarkedSessions:
     holds all of a set of transitions. Each row maps to a bit mask of the marked sessions
     holding it, so the question is an AND of masks (Python integers, any size)."""
 
-    def __init__(self, rows: Sequence[Row], sessions: Sequence[Sequence[int]], context_length: int):
+    def __init__(
+        self,
+        rows: Sequence[Row],
+        sessions: Sequence[Sequence[int]],
+        context_length: int,
+        path: bool = False,
+    ):
         self.context_length = context_length
+        self.path = path  # rows are (path digest, symbol) (the path scope), else windows
         self.count = len(sessions)
         self.owners: dict[Row, int] = {}
         for m, indices in enumerate(sessions):
@@ -114,10 +165,12 @@ class AllowListModel(NextSymbolModel):
         self.input_format = base.input_format
         self.scope = FeedbackScope(scope)
         self.allowed = [list(map(str, row)) for row in allowed]
-        bad = [r for r in self.allowed if len(r) != self.context_length + 1]
+        width = 2 if self.scope is FeedbackScope.PATH else self.context_length + 1
+        bad = [r for r in self.allowed if len(r) != width]
         if bad:
             raise CheckpointError(
-                f"an allowed row needs {self.context_length + 1} symbols, got {bad[0]}"
+                f"an allowed row of the {self.scope.value} scope needs {width} symbols, "
+                f"got {bad[0]}"
             )
         self.sessions = None if sessions is None else [list(map(int, s)) for s in sessions]
         if self.sessions is not None and any(
@@ -125,15 +178,18 @@ class AllowListModel(NextSymbolModel):
         ):
             raise CheckpointError("a marked session names a row the allow list does not hold")
         self.marked: MarkedSessions | None = None
-        if self.scope is FeedbackScope.SESSION:
+        if self.scope.forgives_sessions:
             if self.sessions is None:
                 raise ConfigError(
-                    "session-scope feedback needs the marked sessions, which this allow list "
-                    "did not record (it was made before scopes existed): use the transition "
-                    "scope, or feed the sessions back into its base model"
+                    f"{self.scope.value}-scope feedback needs the marked sessions, which this "
+                    "allow list did not record (it was made before scopes existed): use the "
+                    "transition scope, or feed the sessions back into its base model"
                 )
             self.marked = MarkedSessions(
-                [tuple(r) for r in self.allowed], self.sessions, self.context_length
+                [tuple(r) for r in self.allowed],
+                self.sessions,
+                self.context_length,
+                path=self.scope is FeedbackScope.PATH,
             )
             self.vocab = base.vocab  # answers as the base, symbol for symbol
             return
@@ -149,7 +205,7 @@ class AllowListModel(NextSymbolModel):
             self.next_ids.setdefault(tuple(ids[:-1]), []).append(ids[-1])
 
     def next_log_probs(self, contexts: torch.Tensor) -> torch.Tensor:
-        if self.scope is FeedbackScope.SESSION:
+        if self.scope.forgives_sessions:
             return self.base.next_log_probs(contexts)
         base = self.base.next_log_probs(self.to_base[contexts])  # [B, V_base]
         out = torch.full((len(contexts), self.vocab_size), -torch.inf)  # [B, V]
@@ -167,17 +223,23 @@ class AllowListModel(NextSymbolModel):
     def sequence_log_probs(
         self, ids: np.ndarray | torch.Tensor, batch_size: int = 4096
     ) -> torch.Tensor:
-        if self.scope is FeedbackScope.SESSION:  # the base's own (maybe cheaper) way
+        if self.scope.forgives_sessions:  # the base's own (maybe cheaper) way
             return self.base.sequence_log_probs(ids, batch_size)
         return super().sequence_log_probs(ids, batch_size)
 
     def describe(self) -> str:
-        if self.scope is FeedbackScope.SESSION:
+        if self.scope.forgives_sessions:
             return f"{self.base.describe()} + {len(self.sessions or []):,} marked sessions"
         return f"{self.base.describe()} + {len(self.allowed):,} allowed transitions"
 
     def describe_scope(self) -> str:
         """One line saying what the feedback forgives, for ``seqrnn detect``."""
+        if self.scope is FeedbackScope.PATH:
+            return (
+                f"feedback scope: path (a session's flags are cleared only when it follows one "
+                f"of the {len(self.sessions or []):,} marked sessions event for event up to its "
+                "last flagged event)"
+            )
         if self.scope is FeedbackScope.SESSION:
             return (
                 f"feedback scope: session (a session's flags are cleared only when one of the "
@@ -191,8 +253,8 @@ class AllowListModel(NextSymbolModel):
 
 
 def marked_sessions(model: NextSymbolModel) -> MarkedSessions | None:
-    """The marked sessions detection must forgive with, when ``model`` is a session-scope
-    allow list (``None`` otherwise: nothing beyond the model's own answers)."""
+    """The marked sessions detection must forgive with, when ``model`` is a session- or
+    path-scope allow list (``None`` otherwise: nothing beyond the model's own answers)."""
     return model.marked if isinstance(model, AllowListModel) else None
 
 
