@@ -10,8 +10,9 @@ Run by hand (``OMP_NUM_THREADS=1``; about 20 CPU-s per member, see bench/README.
     python bench/m3_members.py --cache /tmp/m3cache --stats ets ces \
         --ensemble 24:y:pinball:0,36:n:smape:0 --combine median:net+dotm+ets
 
-A member is ``look-back:deseasonalised (y/n):loss:seed[:cK]`` (``cK``: ``K`` values per
-recurrent step instead of the default's). The test part (last 18 values) is
+A member is ``look-back:deseasonalised (y/n):loss:seed[:option...]`` (options in
+:func:`member_config`, e.g. ``cK``: ``K`` values per recurrent step instead of the
+default's). The test part (last 18 values) is
 cut off before anything else and never read: every series is cut at the 3 rolling origins of
 ``seqrnn forecast global``'s backtest (6 values apart, the last one 18 values before the end of
 the training part), the member is trained on the values before the first origin and forecasts
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,7 @@ from seqrnn.forecast.panel import read_m3
 from seqrnn.forecast.quantiles import MEDIAN
 from seqrnn.forecast.selection import network_eligible
 from seqrnn.forecast.stats import references
+from seqrnn.nn.encoder import Cell
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data/m3_monthly/M3C_Monthly.csv"
 H, ORIGINS, STEP = 18, 3, 6
@@ -53,7 +56,7 @@ def main() -> None:
     for name in args.stats:
         stats[name] = statistic(name, cuts, train.season, cache)
     for spec in args.members:
-        member(spec, cuts, train.season, cache)
+        member(spec, cuts, train.season, cache, train.categories or [])
     truth = cuts.truth.reshape(-1, H)
     rows = {name: scores(truth, f) for name, f in stats.items()}
     for k, text in enumerate(args.ensemble):
@@ -126,33 +129,68 @@ def statistic(name: str, cuts, season: int, cache: Path) -> np.ndarray:
     return out
 
 
-def member(spec: str, cuts, season: int, cache: Path) -> None:
+def member(spec: str, cuts, season: int, cache: Path, categories: list[str]) -> None:
     """Train one member before the first origin, save its log quantiles at every origin
     ``[O * S, H, Q]`` (NaN where the network cannot take the series)."""
     path = cache / f"{spec.replace(':', '_')}.npy"
     if path.exists():
         return
-    look_back, flag, loss, seed, *rest = spec.split(":")
-    config = GlobalConfig(
-        horizon=H,
-        chunk=int(rest[0][1:]) if rest else GlobalConfig().chunk,
-        look_backs=(int(look_back),),
-        seeds=(int(seed),),
-        deseasonalise=(flag == "y",),
-        losses=(loss,),
-    )
+    config = member_config(spec)
+    cats = categories if config.categories else None
     began = time.process_time()
     first = cuts.heads[0]
     keep = eligible(first, config)
-    net = fit_global([first[i] for i in keep], season, config)
+    net = fit_global([first[i] for i in keep], season, config, pick(cats, keep))
     out = []
     for head in cuts.heads:
         q = np.full((len(head), H, 5), np.nan)
         keep = eligible(head, config)
-        q[keep] = np.log(net.predict([head[i] for i in keep], season))
+        q[keep] = np.log(net.predict([head[i] for i in keep], season, pick(cats, keep)))
         out.append(q)
     np.save(path, np.concatenate(out))
     logging.info("member %s: %.0f CPU-s", spec, time.process_time() - began)
+
+
+def pick(categories: list[str] | None, keep: list[int]) -> list[str] | None:
+    return None if categories is None else [categories[i] for i in keep]
+
+
+def member_config(spec: str) -> GlobalConfig:
+    """``look-back:y|n:loss:seed[:option...]``; options (the default's value when absent):
+    ``cK`` chunk, ``oN`` max_origins, ``mN`` min_input, ``eN`` epochs, ``hN`` hidden size,
+    ``dX`` dropout between layers, ``pN`` windows per epoch, ``lrX`` learning rate, ``gru``
+    GRU cells, ``cat`` the category as an input."""
+    look_back, flag, loss, seed, *options = spec.split(":")
+    base = GlobalConfig()
+    fields: dict = {}
+    encoder, train = {}, {}
+    for o in options:
+        if o == "gru":
+            encoder["cell"] = Cell.GRU
+        elif o == "cat":
+            fields.update(categories=True, category_every=1)
+        elif o.startswith("lr"):
+            train["learning_rate"] = float(o[2:])
+        elif o[0] in "comp":
+            key = {"c": "chunk", "o": "max_origins", "m": "min_input", "p": "per_epoch"}[o[0]]
+            fields[key] = int(o[1:])
+        elif o[0] == "e":
+            train["epochs"] = int(o[1:])
+        elif o[0] in "hd":
+            key, cast = ("hidden_size", int) if o[0] == "h" else ("dropout", float)
+            encoder[key] = cast(o[1:])
+        else:
+            raise SystemExit(f"member {spec!r}: unknown option {o!r}")
+    return GlobalConfig(
+        horizon=H,
+        look_backs=(int(look_back),),
+        seeds=(int(seed),),
+        deseasonalise=(flag == "y",),
+        losses=(loss,),
+        encoder=replace(base.encoder, **encoder),
+        train=replace(base.train, **train),
+        **fields,
+    )
 
 
 def eligible(head: list[np.ndarray], config: GlobalConfig) -> list[int]:

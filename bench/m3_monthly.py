@@ -5,7 +5,7 @@ Run by hand (``OMP_NUM_THREADS=1``; minutes, see bench/README.md)::
 
     python bench/m3_monthly.py [--series 200] [--seeds 0 1 2] [--look-backs 24 36]
                                [--deseasonalise both] [--losses pinball] [--epochs 12]
-                               [--no-ets-candidate] [--no-ets]
+                               [--no-ets-candidate] [--no-ets] [--no-categories]
                                [--refit-off] [--plot DIR]
 
 Protocol (SOURCE.md): train on the first N-18 values, forecast the last 18, score every series.
@@ -69,7 +69,7 @@ def main() -> None:
             max_origins=args.max_origins,
             chunk=args.chunk,
             per_epoch=args.per_epoch,
-            categories=args.categories,
+            categories=not args.no_categories,
             deseasonalise=SEASONAL_INPUTS[args.deseasonalise],
             losses=tuple(args.losses),
             encoder=EncoderConfig(hidden_size=args.hidden, num_layers=2),
@@ -194,7 +194,11 @@ def parse() -> argparse.Namespace:
         default=list(GlobalConfig().losses),
         help="the median output's loss, one member per loss",
     )
-    p.add_argument("--categories", action="store_true", help="category one-hot as input")
+    p.add_argument(
+        "--no-categories",
+        action="store_true",
+        help="no member sees the category (by default every second one does)",
+    )
     p.add_argument("--origins", type=int, default=3, help="rolling origins of the backtest")
     p.add_argument("--global-only", action="store_true", help="no per-series rule")
     p.add_argument("--plot", default="", help="folder for fan charts of four series")

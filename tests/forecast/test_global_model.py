@@ -4,13 +4,21 @@ default never reads the held-out test values."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
 from seqrnn.errors import ConfigError
 from seqrnn.forecast.global_losses import loss_scale
-from seqrnn.forecast.global_model import GlobalConfig, fit_global, prepare, training_windows
+from seqrnn.forecast.global_model import (
+    GlobalConfig,
+    GlobalForecaster,
+    fit_global,
+    prepare,
+    training_windows,
+)
 from seqrnn.forecast.metrics import smape_m3
 from seqrnn.forecast.panel import Panel
 from seqrnn.forecast.panel_run import holdout
@@ -139,11 +147,29 @@ def test_short_and_non_positive_series_fall_back_and_are_listed():
 def test_categories_as_input_channels_and_an_unseen_one():
     series = _sines(8, 48)
     cats = ["A", "B"] * 4
-    net = fit_global(series, M, _tiny(epochs=1, categories=True), cats)
+    net = fit_global(series, M, _tiny(epochs=1, categories=True, category_every=1), cats)
     assert net.vocabulary == ("A", "B")
     assert net.members[0][1].encoder.rnn.input_size == (4 + 2) * 3  # channels x chunk
     q = net.predict(series[:2], M, ["A", "Z"])  # "Z": all-zero category channels
     assert q.shape == (2, H, len(LEVELS)) and np.isfinite(q).all()
+
+
+def test_every_second_member_sees_the_categories_by_default():
+    series = _sines(8, 48)
+    config = replace(_tiny(epochs=1, deseasonalise=(True, False)), look_backs=(6, 12))
+    assert config.categories and config.category_every == 2  # the default
+    net = fit_global(series, M, config, ["A", "B"] * 4)
+    assert [m.categories for _, m in net.members] == [False, True, False, True]
+    widths = [m.encoder.rnn.input_size for _, m in net.members]
+    assert widths == [4 * 3, (4 + 2) * 3] * 2  # channels x chunk
+    # a member without them forecasts the same whatever the categories say
+    alone = GlobalForecaster(config, net.members[:1], net.vocabulary)
+    np.testing.assert_array_equal(
+        alone.predict(series, M, ["A"] * 8), alone.predict(series, M, ["B"] * 8)
+    )
+    assert not np.array_equal(net.predict(series, M, ["A"] * 8), net.predict(series, M, ["B"] * 8))
+    with pytest.raises(ConfigError, match="category_every"):
+        GlobalConfig(category_every=0)
 
 
 def test_saved_network_forecasts_new_series_identically(tmp_path):
@@ -159,6 +185,7 @@ def test_saved_network_forecasts_new_series_identically(tmp_path):
     back = load_global(tmp_path / "m.safetensors")
     assert [n.deseasonalised for _, n in back.members] == [True, True, False, False]
     assert [n.loss for _, n in back.members] == ["pinball", "smape"] * 2
+    assert [n.categories for _, n in back.members] == [False, True] * 2
     new = _sines(3, 40, noise=0.05)
     np.testing.assert_array_equal(net.predict(new, M, ["B"] * 3), back.predict(new, M, ["B"] * 3))
     assert back.vocabulary == ("A", "B") and back.config == net.config
@@ -184,6 +211,22 @@ def test_a_file_from_before_mixed_members_loads_as_all_deseasonalised_and_pinbal
     assert [n.deseasonalised for _, n in back.members] == [True]
     assert [n.loss for _, n in back.members] == ["pinball"]
     assert back.predict(series, M).shape == (6, H, len(LEVELS))
+
+
+def test_a_file_from_before_mixed_category_members_loads_as_its_config_says(tmp_path):
+    from seqrnn.forecast import load_global, save_global
+    from seqrnn.io.checkpoint import load_checkpoint, save_checkpoint
+
+    series, cats = _sines(6, 40), ["A", "B", "C"] * 2
+    config = _tiny(epochs=1, deseasonalise=(True, False), category_every=1)
+    net = fit_global(series, M, config, cats)  # then: every member or none
+    save_global(tmp_path / "new.safetensors", net)
+    old = load_checkpoint(tmp_path / "new.safetensors", "global-forecaster")
+    del old.meta["categories"], old.meta["config"]["category_every"]  # as written before
+    save_checkpoint(tmp_path / "old.safetensors", old)
+    back = load_global(tmp_path / "old.safetensors")
+    assert [n.categories for _, n in back.members] == [True, True]
+    np.testing.assert_array_equal(back.predict(series, M, cats), net.predict(series, M, cats))
 
 
 def test_mase_weights_turn_targets_back_into_scaled_original_values():

@@ -61,7 +61,11 @@ from seqrnn.train.config import TrainConfig
     "quantiles: pinball). mase: absolute error in original units over the series' scale.",
 )
 @click.option(
-    "--categories", is_flag=True, help="Each series' category (M3) as an input of the network."
+    "--categories/--no-categories",
+    default=GlobalConfig().categories,
+    show_default=True,
+    help="Each series' category (M3) as an input of every second network member (they err "
+    "differently from the others).",
 )
 @click.option(
     "--ets/--no-ets",

@@ -8,9 +8,10 @@ on one panel forecasts new series later::
     saved = read_global("m3.safetensors")            # the network and the season it was fit with
 
 Tensors are named ``member<i>.<parameter>``; the header holds the :class:`GlobalConfig`, each
-member's look-back, whether it deseasonalises and its point loss (absent in older files: all
-do, all with the pinball loss), the input channels, the category vocabulary and (when given)
-the season.
+member's look-back, whether it deseasonalises, its point loss and whether it sees the
+categories (absent in older files: all deseasonalise, all with the pinball loss, all or none
+see the categories as the config says), the first member's input channels, the category
+vocabulary and (when given) the season.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from seqrnn.config import resolve, to_dict
 from seqrnn.errors import CheckpointError, ConfigError
-from seqrnn.forecast.global_model import GlobalConfig, GlobalForecaster, GlobalNet
+from seqrnn.forecast.global_model import CHANNELS, GlobalConfig, GlobalForecaster, GlobalNet
 from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, load_state_strict, save_checkpoint
 
 KIND = "global-forecaster"
@@ -50,6 +51,7 @@ def save_global(path: str | Path, forecaster: GlobalForecaster, season: int | No
         "look_backs": [lb for lb, _ in forecaster.members],
         "deseasonalised": [net.deseasonalised for _, net in forecaster.members],
         "losses": [net.loss for _, net in forecaster.members],
+        "categories": [net.categories for _, net in forecaster.members],
         "channels": first.encoder.rnn.input_size // first.chunk,
         "vocabulary": list(forecaster.vocabulary),
     }
@@ -73,17 +75,24 @@ def read_global(path: str | Path) -> SavedGlobal:
         # files written before members could differ: every member deseasonalised
         flags = [bool(f) for f in meta.get("deseasonalised", [True] * len(look_backs))]
         losses = [str(x) for x in meta.get("losses", ["pinball"] * len(look_backs))]  # idem
+        # files written before members could differ in it: all or none, by the config
+        cats = [bool(c) for c in meta.get("categories", [config.categories] * len(look_backs))]
         vocabulary = tuple(str(c) for c in meta["vocabulary"])
         season = None if meta.get("season") is None else int(meta["season"])
     except (KeyError, TypeError, ValueError, ConfigError) as exc:
         raise CheckpointError(f"{path}: global forecaster header incomplete ({exc})") from None
     members = []
-    if len(flags) != len(look_backs) or len(losses) != len(look_backs):
-        n, k, m = len(flags), len(losses), len(look_backs)
-        raise CheckpointError(f"{path}: {n} deseasonalised flags and {k} losses for {m} members")
-    for i, (look_back, flag, loss) in enumerate(zip(look_backs, flags, losses, strict=True)):
-        net = GlobalNet(config.horizon, config.encoder, config.chunk, channels=channels)
-        net.deseasonalised, net.loss = flag, loss
+    if not len(flags) == len(losses) == len(cats) == len(look_backs):
+        n, k, c, m = len(flags), len(losses), len(cats), len(look_backs)
+        raise CheckpointError(
+            f"{path}: {n} deseasonalised flags, {k} losses and {c} category flags for {m} members"
+        )
+    for i, (look_back, flag, loss, cat) in enumerate(
+        zip(look_backs, flags, losses, cats, strict=True)
+    ):
+        width = channels if "categories" not in meta else CHANNELS + cat * len(vocabulary)
+        net = GlobalNet(config.horizon, config.encoder, config.chunk, channels=width)
+        net.deseasonalised, net.loss, net.categories = flag, loss, cat
         load_state_strict(net, ckpt.section(f"member{i}"), str(path))
         members.append((int(look_back), net.eval()))
     return SavedGlobal(GlobalForecaster(config, members, vocabulary), season)

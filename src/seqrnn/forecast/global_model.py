@@ -72,7 +72,13 @@ class GlobalConfig:
     max_origins: int = 0  # windows per series: only the most recent ones (0 = all)
     per_epoch: int = 30_000  # windows drawn at random each epoch (0 = every window once)
     chunk: int = 6  # values per recurrent step (6: a 36-month window is 6 steps of 6 months)
-    categories: bool = False  # each series' category (one-hot) as constant input channels
+    # each series' category (one-hot, where the panel has categories) as constant input
+    # channels of every ``category_every``-th member in the order of the grid below (with 2:
+    # the second and fourth of four; with 1: all). Members with and without it err
+    # differently: on the M3 training-part backtest half of the four with it beat none and
+    # all (docs/forecasting.md, sixth pass)
+    categories: bool = True
+    category_every: int = 2
     # one member per flag: True divides by the classical seasonal indices first (ES-RNN),
     # False gives the network the log values and lets it learn the season from the phase
     deseasonalise: tuple[bool, ...] = (True, False)
@@ -87,6 +93,8 @@ class GlobalConfig:
     def __post_init__(self) -> None:
         if self.horizon < 1 or self.min_input < 1 or self.chunk < 1 or not self.seeds:
             raise ConfigError("horizon, min_input and chunk must be >= 1, seeds not empty")
+        if self.category_every < 1:
+            raise ConfigError(f"category_every must be >= 1, got {self.category_every}")
         if not self.deseasonalise:
             raise ConfigError("deseasonalise needs at least one flag (True, False or both)")
         unknown = [name for name in self.losses if name not in POINT_LOSSES]
@@ -99,8 +107,9 @@ class GlobalConfig:
 
 class GlobalNet(nn.Module):
     """``x`` ``[B, L, C]`` -> quantiles ``[B, H, Q]`` of the next ``H`` normalised values
-    (``C`` = 4, plus one per category when categories are an input); ``deseasonalised``:
-    whether its inputs and outputs have the seasonal indices taken out.
+    (``C`` = 4, plus one per category when ``categories``: whether the series' category is
+    an input); ``deseasonalised``: whether its inputs and outputs have the seasonal indices
+    taken out.
 
     With ``chunk`` > 1 the recurrence steps over blocks of ``chunk`` consecutive values
     (``[B, L / chunk, 4 * chunk]``): the same window in fewer, wider steps, several times
@@ -118,6 +127,7 @@ class GlobalNet(nn.Module):
         super().__init__()
         self.horizon, self.quantiles, self.chunk = horizon, quantiles, chunk
         self.deseasonalised = deseasonalised
+        self.categories = False  # whether the category channels are among its inputs
         self.loss = "pinball"  # the median output's training loss (POINT_LOSSES)
         self.encoder = RecurrentEncoder(channels * chunk, encoder)
         self.head = nn.Linear(self.encoder.output_size, horizon * quantiles)
@@ -253,7 +263,8 @@ def training_windows(
 class GlobalForecaster:
     """Trained members (one per look-back and seed) that forecast any panel of positive series
     with at least ``min_input`` values; ``vocabulary``: the categories it was trained with
-    (empty unless ``config.categories``; an unseen category gets all-zero channels)."""
+    (empty unless ``config.categories``; an unseen category gets all-zero channels; members
+    without ``categories`` see the first :data:`CHANNELS` channels only)."""
 
     def __init__(
         self,
@@ -278,6 +289,7 @@ class GlobalForecaster:
         for look_back, net in self.members:
             data = prepared[net.deseasonalised]
             x, level, _ = data.windows(data.lengths, series, look_back)
+            x = x if net.categories else x[..., :CHANNELS]
             with torch.no_grad():
                 q = net.eval()(torch.from_numpy(x)).numpy()  # [S, H, Q]
             steps = (data.lengths[:, None] + np.arange(H)) % data.season  # [S, H]
@@ -301,7 +313,7 @@ def fit_global(
     categories: list[str] | None = None,
 ) -> GlobalForecaster:
     """Train one network per (deseasonalise flag, look-back, loss, seed) on windows from every
-    series of ``train``."""
+    series of ``train`` (every ``config.category_every``-th with the category channels)."""
     vocabulary = tuple(sorted(set(categories or []))) if config.categories else ()
     shell = GlobalForecaster(config, [], vocabulary)
     onehot = shell._onehot(categories, len(train))
@@ -319,8 +331,11 @@ def fit_global(
             for loss in config.losses:
                 targets = y if loss == "mase" or y.dim() == 2 else y[..., 0].contiguous()
                 for seed in config.seeds:
-                    net = _fit_member(x, targets, look_back, seed, config, loss)
-                    net.deseasonalised, net.loss = flag, loss
+                    k = len(shell.members) + 1  # this member's place in the grid, from 1
+                    cats = config.categories and k % config.category_every == 0
+                    inputs = x if cats else x[..., :CHANNELS].contiguous()
+                    net = _fit_member(inputs, targets, look_back, seed, config, loss)
+                    net.deseasonalised, net.loss, net.categories = flag, loss, cats
                     shell.members.append((look_back, net))
     return shell
 
