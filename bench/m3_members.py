@@ -137,6 +137,8 @@ def member(spec: str, cuts, season: int, cache: Path, categories: list[str]) -> 
         return
     config = member_config(spec)
     cats = categories if config.categories else None
+    if "shuf" in spec.split(":")[4:]:  # a control: the categories dealt out to random series
+        cats = [categories[i] for i in np.random.default_rng(0).permutation(len(categories))]
     began = time.process_time()
     first = cuts.heads[0]
     keep = eligible(first, config)
@@ -159,7 +161,8 @@ def member_config(spec: str) -> GlobalConfig:
     """``look-back:y|n:loss:seed[:option...]``; options (the default's value when absent):
     ``cK`` chunk, ``oN`` max_origins, ``mN`` min_input, ``eN`` epochs, ``hN`` hidden size,
     ``dX`` dropout between layers, ``pN`` windows per epoch, ``lrX`` learning rate, ``gru``
-    GRU cells, ``cat`` the category as an input."""
+    GRU cells, ``cat`` the category as an input, ``shuf`` the same with the categories
+    shuffled among the series (a control: the same number of each, no information)."""
     look_back, flag, loss, seed, *options = spec.split(":")
     base = GlobalConfig()
     fields: dict = {}
@@ -167,7 +170,7 @@ def member_config(spec: str) -> GlobalConfig:
     for o in options:
         if o == "gru":
             encoder["cell"] = Cell.GRU
-        elif o == "cat":
+        elif o in ("cat", "shuf"):
             fields.update(categories=True, category_every=1)
         elif o.startswith("lr"):
             train["learning_rate"] = float(o[2:])
