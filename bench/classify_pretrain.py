@@ -10,10 +10,13 @@
 
 Compared on each fold / seed: naive Bayes, logistic regression, NBSVM (``nbsvm``), today's
 recommended BiLSTM + prior (``bilstm+prior``), the fine-tuned pretrained network
-(``lm-bilstm+prior``), averages of a network with a bag-of-words model (``lm+nb``,
-``bilstm+prior+nbsvm``, ...: what ``--model rnn+nb`` / ``rnn+nbsvm`` fit, computed from the
-members already fitted) and the default that chooses by 3-fold cross-validation on the
-training part (``auto``; ``lm-auto`` when given the encoder). Rows go to a JSONL file as they
+(``lm-bilstm+prior``), the same BiLSTM + prior with its embedding started from PPMI-SVD word
+vectors (``vec-bilstm+prior``: ``pretrain.method = "vectors"``, learned in seconds per fold
+from the unlabelled text plus the fold's training texts, as ``fit`` would), averages of a
+network with a bag-of-words model (``lm+nb``, ``bilstm+prior+nbsvm``, ``vec+nbsvm``, ...: what
+``--model rnn+nb`` / ``rnn+nbsvm`` fit, computed from the members already fitted) and the
+default that chooses by 3-fold cross-validation on the training part (``auto``; ``lm-auto`` /
+``vec-auto`` when given the encoder / the word vectors). Rows go to a JSONL file as they
 finish; the summary is classify_bench.py's.
 
     OMP_NUM_THREADS=1 python bench/classify_pretrain.py --dataset rt --out rt_lm.jsonl
@@ -40,6 +43,7 @@ from seqrnn.classify.readers import read_unlabelled
 from seqrnn.classify.select import BOW, AveragedClassifier
 from seqrnn.classify.text import Tokenizer
 from seqrnn.classify.transfer import load_encoder, save_encoder
+from seqrnn.classify.vectors import word_vectors
 from seqrnn.classify.workflow import (
     ClassifyConfig,
     FitResult,
@@ -59,9 +63,16 @@ AVERAGES = {
     "bilstm+prior+nb": ("bilstm+prior", "nb"),
     "bilstm+prior+nbsvm": ("bilstm+prior", "nbsvm"),
     "lm+bilstm+prior+nbsvm": ("lm-bilstm+prior", "bilstm+prior", "nbsvm"),
+    "vec+nb": ("vec-bilstm+prior", "nb"),
+    "vec+nbsvm": ("vec-bilstm+prior", "nbsvm"),
+    "vec+bilstm+prior+nbsvm": ("vec-bilstm+prior", "bilstm+prior", "nbsvm"),
 }
 #: the network candidate of each default ("auto" rows), fitted in the same fold
-AUTO_NETWORK = {"auto": "bilstm+prior", "lm-auto": "lm-bilstm+prior"}
+AUTO_NETWORK = {
+    "auto": "bilstm+prior",
+    "lm-auto": "lm-bilstm+prior",
+    "vec-auto": "vec-bilstm+prior",
+}
 IMDB = DATA / "imdb_movie_review_5000" / "imdb_movie_review_5000.tsv.gz"
 
 
@@ -85,6 +96,9 @@ def configs(dataset: str) -> dict[str, ClassifyConfig]:
         "lm-bilstm+prior": lm,
         "auto": replace(base, net=today, model="auto"),  # the default, no pretraining
         "lm-auto": replace(lm, model="auto"),  # the default given the pretrained encoder
+        # what `classify train --unlabelled` fits (pretrain.method "vectors", the default)
+        "vec-bilstm+prior": replace(base, net=today),
+        "vec-auto": replace(base, net=today, model="auto"),
     }
 
 
@@ -126,21 +140,42 @@ def rt_encoder(args: argparse.Namespace):
     return encoder_for(args, read_unlabelled(IMDB, "review"), "imdb5000")
 
 
+def vectors_for(args: argparse.Namespace, train_texts: list[str], rnd: int):
+    """PPMI-SVD word vectors (``prepare_encoder`` with ``pretrain.method = "vectors"``): rt on
+    the 5,000 IMDB reviews plus the fold's training texts, IMDB on its training part's texts."""
+    cfg = configs(args.dataset)["vec-bilstm+prior"]
+    unlabelled = read_unlabelled(IMDB, "review") if args.dataset == "rt" else []
+    began, cpu = time.perf_counter(), time.process_time()
+    enc = word_vectors(
+        Tokenizer(cfg.text),
+        list(train_texts) + unlabelled,
+        cfg.net.embedding_dim,
+        cfg.net.encoder,
+        {"bench": args.dataset, "unlabelled_texts": len(unlabelled)},
+    )
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+    row = {"vectors": rnd, "seconds": round(wall, 1), "cpu_seconds": round(cpu, 1)}
+    append_row(args.out, {**row, "load": os.getloadavg(), **enc.describe()})
+    return enc
+
+
 def run(args: argparse.Namespace) -> None:
     data = load(args.dataset)
     compared = configs(args.dataset)
     chosen = args.models.split(",")
-    encoder = None
+    encoders: dict[str, Any] = {}
     for rnd, seed, tr, te in splits(args.dataset, data, args.folds, args.seeds):
         if rnd < args.first_round or (args.last_round is not None and rnd > args.last_round):
             continue
-        if encoder is None and any(n.startswith("lm") for n in chosen):
+        if "lm" not in encoders and any(n.startswith("lm") for n in chosen):
             if args.dataset == "rt":
-                encoder = rt_encoder(args)
+                encoders["lm"] = rt_encoder(args)
             else:
-                encoder = encoder_for(args, data.subset(tr).texts, "imdb_train_part")
+                encoders["lm"] = encoder_for(args, data.subset(tr).texts, "imdb_train_part")
         if args.pretrain_only:
             return
+        if any(n.startswith("vec") for n in chosen) and (args.dataset == "rt" or rnd == 0):
+            encoders["vec"] = vectors_for(args, data.subset(tr).texts, rnd)
         fitted: dict[str, Any] = {}
         for name in chosen:
             if name in AVERAGES:  # the members' own fits, averaged (= model "rnn+nb")
@@ -149,6 +184,7 @@ def run(args: argparse.Namespace) -> None:
                 _record(args, name, rnd, model, data.subset(te), sum(f.seconds for f in members))
                 continue
             cfg = replace(compared[name], train=replace(compared[name].train, seed=seed))
+            encoder = encoders.get(name.split("-")[0])  # "lm-..." / "vec-..." rows
             if name in AUTO_NETWORK and all(m in fitted for m in (*BOW, AUTO_NETWORK[name])):
                 _record_auto(
                     args, name, rnd, cfg, data.subset(tr), data.subset(te), fitted, encoder
@@ -163,8 +199,7 @@ def run(args: argparse.Namespace) -> None:
             train_part, val_part = data.subset(tr), None
             if cfg.model == "rnn":
                 train_part, val_part = split_validation(train_part, 0.1, seed)
-            uses = name.startswith("lm")
-            fitted[name] = f = fit(cfg, train_part, val_part, encoder=encoder if uses else None)
+            fitted[name] = f = fit(cfg, train_part, val_part, encoder=encoder)
             if not again:
                 _record(args, name, rnd, f.model, data.subset(te), f.seconds, f)
 
@@ -174,7 +209,7 @@ def _record_auto(args, name, rnd, cfg, train, test, fitted, encoder) -> None:
     then the chosen candidate built from the members this fold already fitted on all of
     ``train``: the same fits fit_auto would repeat (same seed, same validation split)."""
     began = time.perf_counter()
-    kind, means = select.choose(cfg, train, encoder if name.startswith("lm") else None)
+    kind, means = select.choose(cfg, train, encoder)
     choosing = time.perf_counter() - began
     parts = [AUTO_NETWORK[name] if p == "rnn" else p for p in kind.split("+")]
     members = [fitted[p] for p in parts]

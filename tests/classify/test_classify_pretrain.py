@@ -72,7 +72,8 @@ def _test_loss(model, data: LabelledTexts) -> float:
     return float(-np.log(proba[np.arange(len(index)), index] + 1e-12).mean())
 
 
-def test_pretraining_lowers_the_loss_on_words_seen_only_in_unlabelled_text(family_task):
+@pytest.mark.parametrize("method", ["lm", "vectors"])
+def test_pretraining_lowers_the_loss_on_words_seen_only_in_unlabelled_text(family_task, method):
     unlabelled, train, val, test = family_task
     base = ClassifyConfig(
         model="rnn",
@@ -80,7 +81,7 @@ def test_pretraining_lowers_the_loss_on_words_seen_only_in_unlabelled_text(famil
         train=TrainConfig(epochs=6, batch_size=16, learning_rate=0.01),
     )
     scratch = fit(base, train, val)
-    pre = PretrainConfig(unlabelled=[str(unlabelled)], epochs=4, batch_size=16, seq_len=12)
+    pre = PretrainConfig([str(unlabelled)], method=method, epochs=4, batch_size=16, seq_len=12)
     pretrained = fit(replace(base, pretrain=pre), train, val)
     assert pretrained.meta["pretrained"]["corpus"]["unlabelled_texts"] == 400
     loss_scratch, loss_pre = _test_loss(scratch.model, test), _test_loss(pretrained.model, test)
@@ -239,7 +240,8 @@ def test_fine_tuning_scales_learning_rates_by_layer_and_unfreezes_top_down():
 def test_a_pretrained_start_defaults_to_the_measured_fine_tuning_recipe():
     plain = config_from_dict({})
     assert plain.net.preset == "bilstm-prior" and not plain.train.schedule.active
-    tuned = config_from_dict({"pretrain": {"unlabelled": ["u.txt"]}, "train": {"epochs": 7}})
+    lm = {"unlabelled": ["u.txt"], "method": "lm"}
+    tuned = config_from_dict({"pretrain": lm, "train": {"epochs": 7}})
     assert tuned.net.preset == "lm-bilstm-prior" and tuned.net.embedding_dim == 128
     assert tuned.train.epochs == 7  # the user's setting wins, the recipe fills the rest
     assert tuned.train.learning_rate == 3e-3 and tuned.train.schedule.active

@@ -20,6 +20,7 @@ in the one checkpoint format and copied into a classifier by
 
 from __future__ import annotations
 
+import enum
 import logging
 import math
 import time
@@ -54,12 +55,22 @@ logger = logging.getLogger(__name__)
 DIRECTIONS = ("forward", "backward")
 
 
+class PretrainMethod(enum.StrEnum):
+    """What is learned from the unlabelled text."""
+
+    VECTORS = "vectors"  # PPMI-SVD word vectors: the embedding only, seconds (classify.vectors)
+    LM = "lm"  # forward/backward language models: embedding and recurrent stacks (ULMFiT)
+
+
 @dataclass(frozen=True)
 class PretrainConfig:
-    """Language-model pretraining of the encoder, and how the classifier is then fine-tuned.
+    """Pretraining on unlabelled text, and how the classifier is then fine-tuned.
 
     ``unlabelled``: files of unlabelled text (a table's ``data.text_column``, or one text per
     line); the training texts are added to them unless ``with_training_texts`` is off.
+    ``method``: ``vectors`` (the default) learns word vectors from co-occurrences in seconds
+    (:mod:`seqrnn.classify.vectors`, words within ``window`` of each other) and only starts the
+    embedding from them; ``lm`` pretrains a language model per direction (minutes to hours).
     ``encoder``: start from a saved encoder (``encoder.safetensors`` of an earlier run, or
     :func:`save_encoder`) or from a ``seqrnn text train`` run, instead of pretraining here.
     ``epochs``/``minutes`` bound each direction's pretraining; ``layer_lr_decay`` divides
@@ -71,6 +82,8 @@ class PretrainConfig:
     unlabelled: list[str] = field(default_factory=list)
     encoder: str | None = None
     with_training_texts: bool = True
+    method: PretrainMethod = PretrainMethod.VECTORS
+    window: int = 5  # co-occurrence window of the word vectors
     epochs: int = 2
     minutes: float | None = None
     seq_len: int = 70
@@ -83,8 +96,8 @@ class PretrainConfig:
     gradual_unfreezing: bool = True
 
     def __post_init__(self) -> None:
-        if self.epochs < 1 or self.seq_len < 2 or self.batch_size < 1:
-            raise ConfigError("pretrain.epochs, seq_len and batch_size must be positive")
+        if self.epochs < 1 or self.seq_len < 2 or self.batch_size < 1 or self.window < 1:
+            raise ConfigError("pretrain.epochs, seq_len, batch_size and window must be positive")
         if not 0.0 <= self.val_fraction < 0.5:
             raise ConfigError(f"pretrain.val_fraction must be in [0, 0.5), got {self.val_fraction}")
         if self.layer_lr_decay < 1.0:

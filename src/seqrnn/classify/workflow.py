@@ -37,12 +37,14 @@ from seqrnn.classify.pretrain import (
     DIRECTIONS,
     PretrainConfig,
     PretrainedEncoder,
+    PretrainMethod,
     describe_sources,
     pretrain_encoder,
 )
 from seqrnn.classify.readers import LabelledTexts, SourceFormat, read_labelled, read_unlabelled
 from seqrnn.classify.text import TextConfig, Tokenizer
 from seqrnn.classify.transfer import aligned, install, load_encoder, merged_vocab
+from seqrnn.classify.vectors import word_vectors
 from seqrnn.config import merge, replace, resolve, to_dict
 from seqrnn.errors import ConfigError, InputError
 from seqrnn.train import lifecycle
@@ -106,10 +108,11 @@ class ClassifyConfig:
             raise ConfigError(f"select_folds must be >= 2, got {self.select_folds}")
 
 
-#: the defaults of a run that starts from a pretrained encoder (``pretrain.unlabelled`` or
-#: ``pretrain.encoder`` given), under the user's own settings: the wider network a language
-#: model needs, and 5 epochs on the slanted triangular schedule (warm-up, then linear decay),
-#: so gradual unfreezing leaves epochs to train the whole network. It is the fine-tuning
+#: the defaults of a run that starts from a pretrained language model (``pretrain.unlabelled``
+#: with ``pretrain.method = "lm"``, or ``pretrain.encoder`` given), under the user's own
+#: settings: the wider network a language model needs, and 5 epochs on the slanted triangular
+#: schedule (warm-up, then linear decay), so gradual unfreezing leaves epochs to train the
+#: whole network. It is the fine-tuning
 #: recipe ``bench/classify_pretrain.py`` measures (``lm-bilstm+prior``).
 FINE_TUNING_DEFAULTS: dict[str, Any] = {
     "net": {"preset": "lm-bilstm-prior"},
@@ -124,12 +127,15 @@ FINE_TUNING_DEFAULTS: dict[str, Any] = {
 def config_from_dict(data: dict[str, Any]) -> ClassifyConfig:
     """Build and check a :class:`ClassifyConfig`: ``data`` over the classification defaults
     (the BiLSTM with prior channels, 4 epochs at lr 2e-3 with early stopping; with a
-    pretrained encoder :data:`FINE_TUNING_DEFAULTS` first), so a partial table keeps every
+    pretrained language model :data:`FINE_TUNING_DEFAULTS` first; word vectors only start
+    the embedding and keep these defaults), so a partial table keeps every
     other default; ``{"net": {"preset": "lstm"}}`` starts the network from that preset
     instead (unknown keys get a suggestion)."""
     pretrain = data.get("pretrain") or {}
-    if isinstance(pretrain, dict) and (pretrain.get("unlabelled") or pretrain.get("encoder")):
-        data = merge(FINE_TUNING_DEFAULTS, data)
+    if isinstance(pretrain, dict):
+        lm = pretrain.get("method", PretrainConfig.method) == PretrainMethod.LM
+        if pretrain.get("encoder") or (pretrain.get("unlabelled") and lm):
+            data = merge(FINE_TUNING_DEFAULTS, data)
     return resolve(ClassifyConfig, data)
 
 
@@ -258,6 +264,7 @@ class ClassifyRecipe:
         callbacks = []
         if enc is not None:
             logger.info("starting from the pretrained encoder: %s", install(net, enc, vocab))
+        if enc is not None and enc.stacks:  # word vectors alone are a start, not a model to spare
             p = config.pretrain
             callbacks.append(FineTuning(layer_groups(net), p.layer_lr_decay, p.gradual_unfreezing))
         self.meta = {
@@ -352,9 +359,15 @@ def prepare_encoder(config: ClassifyConfig, train_texts: Sequence[str]) -> Pretr
         "training_texts": len(texts) - len(unlabelled),
     }
     net = config.net
+    tokenizer = Tokenizer(config.text)
+    if PretrainMethod(p.method) is PretrainMethod.VECTORS:
+        logger.info("learning word vectors from %d texts", len(texts))
+        seed = config.train.seed
+        return word_vectors(
+            tokenizer, texts, net.embedding_dim, net.encoder, corpus, p.window, seed=seed
+        )
     logger.info("pretraining the encoder on %d texts", len(texts))
     directions = DIRECTIONS if net.encoder.bidirectional else DIRECTIONS[:1]
-    tokenizer = Tokenizer(config.text)
     return pretrain_encoder(
         p, tokenizer, net.embedding_dim, net.encoder, texts, corpus, config.train.seed, directions
     )

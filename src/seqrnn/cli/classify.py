@@ -12,6 +12,7 @@ from seqrnn.classify.crossval import cross_validate
 from seqrnn.classify.metrics import format_report, plot_confusion
 from seqrnn.classify.models import predict_labels
 from seqrnn.classify.net import PRESETS
+from seqrnn.classify.pretrain import PretrainMethod
 from seqrnn.classify.readers import SourceFormat, read_labelled
 from seqrnn.classify.runs import load_model, resume_config, train
 from seqrnn.classify.workflow import (
@@ -74,8 +75,15 @@ _TRAIN = [
         "--unlabelled",
         "pretrain__unlabelled",
         multiple=True,
-        help="Unlabelled text (a table's text column, or one text per line) to pretrain the "
-        "encoder on as a language model; repeatable.",
+        help="Unlabelled text (a table's text column, or one text per line) to learn word "
+        "vectors from (or to pretrain the encoder on, --pretrain-method lm); repeatable.",
+    ),
+    click.option(
+        "--pretrain-method",
+        "pretrain__method",
+        type=click.Choice([m.value for m in PretrainMethod]),
+        help="vectors (default): PPMI-SVD word vectors start the embedding (seconds); "
+        "lm: forward and backward language models start the encoder (hours on a CPU).",
     ),
     click.option(
         "--encoder",
