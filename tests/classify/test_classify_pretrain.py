@@ -136,6 +136,8 @@ def test_encoder_file_round_trip_and_text_runs_as_starting_encoders(tmp_path):
     assert again.vocab == enc.vocab and torch.equal(again.embedding, enc.embedding)
     assert again.curves == enc.curves and again.describe()["perplexity_per_epoch"] == enc.curves
     assert again.corpus["test"] == "numbers" and sorted(again.stacks) == ["forward"]
+    started = config_from_dict({"pretrain": {"encoder": str(tmp_path / "enc.safetensors")}})
+    assert started.net.preset == "lm-bilstm-prior"  # a language model: the fine-tuning recipe
     (tmp_path / "t.txt").write_text("one two three four five six\n" * 40)
     for level in ("char", "word"):
         run = train_text(

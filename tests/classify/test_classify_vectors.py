@@ -65,6 +65,9 @@ def test_words_that_share_contexts_get_similar_vectors(tmp_path):
     save_encoder(enc, tmp_path / "v.safetensors")  # an embedding-only encoder file
     again = load_encoder(tmp_path / "v.safetensors")
     assert torch.equal(again.embedding, enc.embedding) and not again.stacks
+    # started from that file, a run keeps the plain recipe: nothing to unfreeze or warm up
+    plain = config_from_dict({"pretrain": {"encoder": str(tmp_path / "v.safetensors")}})
+    assert plain.net.preset == "bilstm-prior" and plain.train.epochs == 4
     with pytest.raises(InputError, match="too little text for 64-dimensional"):
         word_vectors(Tokenizer(TextConfig()), ["a b c"] * 3, 64, EncoderConfig(), {})
 

@@ -28,7 +28,7 @@ from seqrnn.classify.pretrain import DIRECTIONS, PretrainedEncoder
 from seqrnn.config import from_dict, replace, to_dict
 from seqrnn.data.vocab import PAD, Vocabulary
 from seqrnn.errors import CheckpointError, ConfigError
-from seqrnn.io.checkpoint import Checkpoint, save_checkpoint
+from seqrnn.io.checkpoint import Checkpoint, peek_checkpoint, save_checkpoint
 from seqrnn.models.kinds import load_checkpoint_of
 from seqrnn.models.registry import resolve_model_path
 from seqrnn.nn.encoder import EncoderConfig
@@ -54,12 +54,32 @@ def save_encoder(encoder: PretrainedEncoder, path: str | Path) -> None:
     save_checkpoint(path, Checkpoint(tensors=tensors, meta=meta))
 
 
-def load_encoder(path: str | Path) -> PretrainedEncoder:
-    """An encoder file, a run folder holding one, or a word-level ``seqrnn text train`` run."""
+def encoder_path(path: str | Path) -> Path:
+    """The checkpoint ``--encoder`` names: the file itself, a run folder's encoder file, or a
+    run folder's best checkpoint (a ``seqrnn text train`` run)."""
     path = Path(path)
     if path.is_dir() and (path / ENCODER_FILE).is_file():
         path = path / ENCODER_FILE
-    path = resolve_model_path(path)
+    return resolve_model_path(path)
+
+
+def has_recurrent_stacks(path: str | Path) -> bool:
+    """Whether the encoder ``path`` names holds recurrent stacks (a language model, which
+    fine-tuning unfreezes layer by layer) rather than word vectors alone; read from the
+    checkpoint's header only. A file that cannot be read counts as a language model, so
+    :func:`load_encoder` reports the problem when the run starts."""
+    try:
+        meta, shapes = peek_checkpoint(encoder_path(path))
+    except (CheckpointError, OSError):
+        return True
+    if meta.get("kind") == "text":
+        return True
+    return any(name.startswith(f"{d}.") for d in DIRECTIONS for name in shapes)
+
+
+def load_encoder(path: str | Path) -> PretrainedEncoder:
+    """An encoder file, a run folder holding one, or a word-level ``seqrnn text train`` run."""
+    path = encoder_path(path)
     ckpt = load_checkpoint_of(path, [ENCODER_KIND, "text"], "pretrain.encoder (--encoder)")
     where = str(path)
     if ckpt.meta["kind"] == "text":

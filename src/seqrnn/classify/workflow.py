@@ -43,7 +43,13 @@ from seqrnn.classify.pretrain import (
 )
 from seqrnn.classify.readers import LabelledTexts, SourceFormat, read_labelled, read_unlabelled
 from seqrnn.classify.text import TextConfig, Tokenizer
-from seqrnn.classify.transfer import aligned, install, load_encoder, merged_vocab
+from seqrnn.classify.transfer import (
+    aligned,
+    has_recurrent_stacks,
+    install,
+    load_encoder,
+    merged_vocab,
+)
 from seqrnn.classify.vectors import word_vectors
 from seqrnn.config import merge, replace, resolve, to_dict
 from seqrnn.errors import ConfigError, InputError
@@ -109,11 +115,11 @@ class ClassifyConfig:
 
 
 #: the defaults of a run that starts from a pretrained language model (``pretrain.unlabelled``
-#: with ``pretrain.method = "lm"``, or ``pretrain.encoder`` given), under the user's own
-#: settings: the wider network a language model needs, and 5 epochs on the slanted triangular
-#: schedule (warm-up, then linear decay), so gradual unfreezing leaves epochs to train the
-#: whole network. It is the fine-tuning
-#: recipe ``bench/classify_pretrain.py`` measures (``lm-bilstm+prior``).
+#: with ``pretrain.method = "lm"``, or a ``pretrain.encoder`` with recurrent stacks), under
+#: the user's own settings: the wider network a language model needs, and 5 epochs on the
+#: slanted triangular schedule (warm-up, then linear decay), so gradual unfreezing leaves
+#: epochs to train the whole network. It is the fine-tuning recipe
+#: ``bench/classify_pretrain.py`` measures (``lm-bilstm+prior``).
 FINE_TUNING_DEFAULTS: dict[str, Any] = {
     "net": {"preset": "lm-bilstm-prior"},
     "train": {
@@ -127,14 +133,16 @@ FINE_TUNING_DEFAULTS: dict[str, Any] = {
 def config_from_dict(data: dict[str, Any]) -> ClassifyConfig:
     """Build and check a :class:`ClassifyConfig`: ``data`` over the classification defaults
     (the BiLSTM with prior channels, 4 epochs at lr 2e-3 with early stopping; with a
-    pretrained language model :data:`FINE_TUNING_DEFAULTS` first; word vectors only start
-    the embedding and keep these defaults), so a partial table keeps every
+    pretrained language model :data:`FINE_TUNING_DEFAULTS` first; word vectors, learned here or
+    loaded from an encoder file without recurrent stacks, only start the embedding and keep
+    these defaults), so a partial table keeps every
     other default; ``{"net": {"preset": "lstm"}}`` starts the network from that preset
     instead (unknown keys get a suggestion)."""
     pretrain = data.get("pretrain") or {}
     if isinstance(pretrain, dict):
         lm = pretrain.get("method", PretrainConfig.method) == PretrainMethod.LM
-        if pretrain.get("encoder") or (pretrain.get("unlabelled") and lm):
+        encoder = pretrain.get("encoder")
+        if (encoder and has_recurrent_stacks(encoder)) or (pretrain.get("unlabelled") and lm):
             data = merge(FINE_TUNING_DEFAULTS, data)
     return resolve(ClassifyConfig, data)
 

@@ -89,7 +89,8 @@ _TRAIN = [
         "--encoder",
         "pretrain__encoder",
         help="Start from a pretrained encoder: an earlier run (its encoder.safetensors) or a "
-        "word-level `seqrnn text train` run.",
+        "word-level `seqrnn text train` run. One with recurrent stacks brings the fine-tuning "
+        "defaults; word vectors keep the plain ones.",
     ),
     click.option("--pretrain-epochs", "pretrain__epochs", type=POSITIVE_INT),
     click.option(
