@@ -14,10 +14,11 @@ holds every transition flagged in it), ``path`` (only when it follows one marked
 for event up to its last flagged event), ``exact`` (only when it equals one marked session) and
 ``transition`` (each marked transition is allowed after its window in any session). Printed
 before and, per scope, after, in the same run: the false-positive rate on the *other* normal
-test sessions (not fed back: how far each scope generalises), the recall on the 16,838
-abnormal ones, how many of the fed-back sessions are still flagged, and the seconds the update
-took. Of the abnormal sessions that pass, it counts how many are identical to a marked session
-and how many follow one up to its end and go on (the marked session is a prefix).
+test sessions (not fed back: how far each scope generalises; after, with how many of them were
+not flagged before), the recall on the 16,838 abnormal ones, how many of the fed-back sessions
+are still flagged, and the seconds the update took. Of the abnormal sessions that pass, it
+counts how many are identical to a marked session and how many follow one up to its end and go
+on (the marked session is a prefix).
 """
 
 from __future__ import annotations
@@ -48,16 +49,22 @@ def normal_and_abnormal(data: Path) -> tuple[SessionSet, SessionSet]:
     return normal, read_session_set(data / "hdfs_test_abnormal", 1)
 
 
-def figures(model, config: DetectConfig, normal: SessionSet, others, abnormal, fed) -> str:
+def figures(
+    model, config: DetectConfig, normal: SessionSet, others, abnormal, fed, was=None
+) -> tuple[str, np.ndarray]:
+    """The line of figures, and which normal sessions are flagged; with ``was`` (those flagged
+    before), how many of the other normal sessions are flagged now and were not before."""
     flagged = detect(model, normal, config).verdicts.anomalous
     caught = detect(model, abnormal, config).verdicts.anomalous
     fpr = flagged[others].mean()
-    return (
+    new = "" if was is None else f", newly flagged {int((flagged & ~was)[others].sum())}"
+    line = (
         f"FPR on the {len(others):,} other normal sessions {fpr:.4f} "
-        f"(FP {int(flagged[others].sum())}), recall {caught.mean():.4f} "
+        f"(FP {int(flagged[others].sum())}{new}), recall {caught.mean():.4f} "
         f"({int(caught.sum()):,} of {len(caught):,}), "
         f"fed-back sessions still flagged {int(flagged[fed].sum())} of {len(fed)}"
     )
+    return line, flagged
 
 
 def passing(model, config: DetectConfig, abnormal: SessionSet, marked: list[np.ndarray]) -> str:
@@ -102,15 +109,16 @@ def main() -> None:
         f"model from {args.train_sessions} sessions, top-{args.g}: {len(flagged):,} of "
         f"{len(normal):,} normal test sessions flagged; feeding back {len(fed)} of them"
     )
-    print("before: " + figures(trained.model, judged, normal, others, abnormal, fed))
+    line, was = figures(trained.model, judged, normal, others, abnormal, fed)
+    print(f"before: {line}")
     marked = [normal.sessions[i] for i in fed]
     for scope in FeedbackScope:
         began, cpu = time.perf_counter(), time.process_time()
         config = FeedbackConfig(scope=scope, name=f"small-feedback-{scope.value}")
         update = update_from_feedback(trained.run_dir, marked, TopG(args.g), config)
         seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
-        after = figures(update.model, judged, normal, others, abnormal, fed)
-        print(f"after, {scope.value} scope: {after}")
+        line, _ = figures(update.model, judged, normal, others, abnormal, fed, was)
+        print(f"after, {scope.value} scope: {line}")
         print(passing(update.model, judged, abnormal, marked))
         print(
             f"  update: {seconds:.2f} s ({cpu:.2f} s CPU), {update.record['marked_sessions']} "
