@@ -1,4 +1,5 @@
-"""Feedback: sessions an operator marked as normal stop being flagged, and nothing else moves.
+"""Feedback: sessions an operator marked as normal stop being flagged, and nothing else moves
+(but with the transition scope, see below).
 
 DeepLog answers false positives by updating the model on them. Fine-tuning the network on
 the marked sessions (with its training sessions replayed) did stop flagging them, but it
@@ -40,13 +41,16 @@ fixed on principle:
   generalises least: a session differing from every marked one by one event stays flagged.
 * ``transition``: each transition of a marked session is normal after its window, in any
   session (the rule before scopes existed). It forgives more: an abnormal session whose every
-  deviation was marked normal somewhere passes.
+  deviation was marked normal somewhere passes. It is also the one scope that can flag a
+  session that was not flagged: after a marked window the allowed keys rank first, so a key
+  the base ranked within top-``g`` there can fall past ``g`` (``bench/hdfs_feedback.py``).
 
-Any way a verdict can only move where a marked transition occurs. Feeding back into a run
-that was itself updated keeps one base and adds the new rows and sessions to its lists (the
-new scope applies to all of them; rows of the path, exact and other scopes do not mix). A marked
-session shorter than a window and its next key stays flagged (detection's length rule, not the
-model, flags it): the record counts the sessions still flagged.
+With the other scopes a verdict only moves from flagged to normal, where a marked transition
+occurs. Feeding back into a run that was itself updated keeps one base and adds the new rows
+and sessions to its lists (the new scope applies to all of them; rows of the path, exact and
+other scopes do not mix). A marked session shorter than a window and its next key stays
+flagged (detection's length rule, not the model, flags it): the record counts the sessions
+still flagged.
 """
 
 from __future__ import annotations
