@@ -17,7 +17,14 @@ from click.testing import CliRunner
 from seqrnn.anomaly import detector_config_from_dict, load_detector, train_detector
 from seqrnn.anomaly.detectors import SessionAggregator, TopG
 from seqrnn.anomaly.feedback import FeedbackConfig, update_from_feedback
-from seqrnn.anomaly.sessions import judge, score_sessions, session_symbols, transition_at
+from seqrnn.anomaly.sessions import (
+    END_SYMBOL,
+    judge,
+    score_sessions,
+    session_symbols,
+    transition_at,
+)
+from seqrnn.anomaly.stream import StreamDetector, judge_stream
 from seqrnn.cli.main import cli
 from seqrnn.errors import CheckpointError, ConfigError
 from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
@@ -198,6 +205,24 @@ def test_exact_scope_forgives_only_copies_of_a_marked_session(parent, deviations
         update_from_feedback(
             update.run_dir, [np.array(FED_BACK[0])], TopG(2), FeedbackConfig(scope="path")
         )
+
+
+def test_exact_scope_streams_end_where_the_session_files_do(parent, deviations):
+    """With a model that ends sessions with ``<eos>``: a stream session equal to A never
+    alerts; one going on after A's end alerts where its session file is flagged, released by
+    its first event past A; a long stream passes only when it equals A."""
+    base = load_detector(parent)
+    model = load_detector(_update(parent, FeedbackScope.EXACT, "exact-stream").run_dir)
+    assert END_SYMBOL in model.vocab
+    events = [("a", str(k)) for k in MARKED_A] + [("more", str(k)) for k in A_THEN_MORE]
+    alerts = StreamDetector(model, TopG(2), marked=model.marked).feed(events)
+    assert not [a for a in alerts if a.session == "a"]
+    more = [a for a in alerts if a.session == "more"]
+    flagged = _judge(model, [A_THEN_MORE])[1].position_flags
+    assert [a.index for a in more] == _flagged_positions(base, A_THEN_MORE) and flagged.any()
+    assert {a.held_until for a in more} == {len(MARKED_A)}
+    assert not judge_stream(model, np.array(MARKED_A), TopG(2)).flagged
+    assert judge_stream(model, np.array(A_THEN_MORE), TopG(2)).flagged
 
 
 def test_transition_scope_allows_each_marked_transition_anywhere(parent, deviations):
