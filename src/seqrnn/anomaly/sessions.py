@@ -119,8 +119,8 @@ def judge(
 ) -> Verdicts:
     """Detector on every position, aggregator per distinct session, scattered to all. With
     ``marked`` (session-, path- or exact-scope feedback), a session whose flagged transitions
-    one marked session all holds is forgiven: its flagged positions score the threshold (the highest
-    score not flagged), so it is normal unless the length rule flags it."""
+    one marked session all holds is forgiven: its flagged positions score the threshold (the
+    highest score not flagged), so it is normal unless the length rule flags it."""
     pos = detector.position_scores(scores.positions)  # [N]
     if marked is not None:
         pos = forgive(pos, scores, detector.threshold, marked)

@@ -91,9 +91,10 @@ class Alert:
 @dataclass
 class _Pending:
     """Feedback state of one stream session: the marked sessions that still hold every
-    transition flagged in it (exact scope: its whole path so far) (``mask``; 0: none, it alerts
-    at once), the alerts held meanwhile (first of each transition), and its last ``h`` raw keys
-    (for windows) or, with the path and exact scopes, the digest of all its keys (for paths)."""
+    transition flagged in it, or with the exact scope its whole path so far (``mask``; 0: none,
+    it alerts at once), the alerts held meanwhile (first of each transition), and its last
+    ``h`` raw keys (for windows) or, with the path and exact scopes, the digest of all its keys
+    (for paths)."""
 
     mask: int
     held: dict[Row, Alert] = field(default_factory=dict)
@@ -365,7 +366,7 @@ def judge_stream(
 
 def _rows_at(
     model: NextSymbolModel, raw: np.ndarray, flagged: list[dict], marked: MarkedSessions
-) -> list[Row]:
+) -> Iterable[Row]:
     """The transitions (raw symbols) at the flagged positions of a long stream; with the exact
     scope also the end row of the whole stream, as its session file would end it."""
     h = marked.context_length
@@ -374,7 +375,7 @@ def _rows_at(
         if marked.exact:
             return marked_rows(marked, scored_symbols(model, raw), positions)
         return marked_rows(marked, [str(k) for k in raw[: max(positions) + 1]], positions)
-    return [
+    return (
         transition_at([str(k) for k in raw[max(t - h, 0) : t + 1]], min(t, h), h)
         for t in (f["position"] for f in flagged)
-    ]
+    )
