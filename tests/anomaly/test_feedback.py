@@ -2,8 +2,8 @@
 default) so do sessions showing a subset of one marked session's deviations, however they
 reached them, and nothing else: not a session combining deviations of two marked sessions, nor
 one adding a deviation. The path scope forgives only sessions that follow one marked session
-event for event up to their last flagged event. The transition scope keeps the older, wider
-rule. The scope is saved and reloaded."""
+event for event up to their last flagged event, the exact scope only copies of a marked
+session. The transition scope keeps the older, wider rule. The scope is saved and reloaded."""
 
 from __future__ import annotations
 
@@ -17,7 +17,14 @@ from click.testing import CliRunner
 from seqrnn.anomaly import detector_config_from_dict, load_detector, train_detector
 from seqrnn.anomaly.detectors import SessionAggregator, TopG
 from seqrnn.anomaly.feedback import FeedbackConfig, update_from_feedback
-from seqrnn.anomaly.sessions import judge, score_sessions, session_symbols, transition_at
+from seqrnn.anomaly.sessions import (
+    END_SYMBOL,
+    judge,
+    score_sessions,
+    session_symbols,
+    transition_at,
+)
+from seqrnn.anomaly.stream import StreamDetector, judge_stream
 from seqrnn.cli.main import cli
 from seqrnn.errors import CheckpointError, ConfigError
 from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
@@ -40,7 +47,8 @@ SECOND_OF_A = [1, 2, 3, 5, 9, 6]  # A's second deviation, by another path than A
 A_AND_B = [1, 2, 3, 4, 7, 6, 1, 2, 3, 5, 8, 6]  # A's first deviation, then B's
 A_AND_NEW = [1, 2, 3, 4, 7, 6, 1, 2, 3, 5, 10, 6]  # A's first deviation, then key 10
 KEY_7_ELSEWHERE = [[1, 2, 7, 4, 5, 6], [1, 2, 3, 4, 5, 7]]  # key 7 after other windows
-FED_BACK = [[1, 2, 3, 4, 7, 6], [1, 2, 3, 4, 7, 6]]
+FED_BACK = [[1, 2, 3, 4, 7, 6], [1, 2, 3, 4, 7, 6]]  # a strict prefix of A
+A_THEN_MORE = [*MARKED_A, 4, 5]  # A to its end, then two keys flagged nowhere
 
 
 def _judge(model, sessions):
@@ -97,6 +105,7 @@ def deviations(parent):
             ("second", SECOND_OF_A),
             ("a_and_b", A_AND_B),
             ("a_and_new", A_AND_NEW),
+            ("a_then_more", A_THEN_MORE),
         ]
     }
     a, b = rows["a"], rows["b"]
@@ -110,6 +119,9 @@ def deviations(parent):
     combined = rows["a_and_b"]
     assert not combined <= a and not combined <= b and combined <= a | b
     assert rows["a_and_new"] - a - b  # a deviation neither marked session shows
+    # what A_THEN_MORE adds after A is flagged nowhere, and A's prefix is flagged
+    assert max(_flagged_positions(base, A_THEN_MORE)) < len(MARKED_A)
+    assert _flagged_positions(base, FED_BACK[0])
     return rows
 
 
@@ -141,25 +153,76 @@ def test_session_scope_forgives_the_marked_sessions_and_their_kind_only(parent, 
     assert _verdicts(load_detector(parent), [MARKED_A]).all()
 
 
-def test_path_scope_forgives_only_sessions_on_a_marked_path(parent, deviations):
+def _forgives(parent, scope: FeedbackScope, passed, kept):
+    """A and B fed back to ``parent`` with ``scope``: the ``passed`` sessions pass, the
+    ``kept`` ones stay flagged at every position they were flagged at before, and the verdicts
+    of the others do not move. Returns the update."""
     before = load_detector(parent)
-    others_before = _verdicts(before, OTHERS)
-    update = _update(parent, FeedbackScope.PATH, "path")
+    update = _update(parent, scope, scope.value)
     after = load_detector(update.run_dir)
-    assert after.scope is FeedbackScope.PATH and update.record["still_flagged"] == 0
-    assert not _verdicts(after, [MARKED_A, MARKED_B, SUBSET_OF_A]).any()
-    # A's second deviation by another path, like the combinations, stays flagged
-    kept = [SECOND_OF_A, A_AND_B, A_AND_NEW, *KEY_7_ELSEWHERE]
-    assert _verdicts(after, kept).all()
-    for session in kept:  # ... at every position it was flagged at before
+    assert after.scope is scope and update.record["still_flagged"] == 0
+    assert not _verdicts(after, passed).any() and _verdicts(after, kept).all()
+    for session in kept:
         (_, was), (_, now) = _judge(before, [session]), _judge(after, [session])
         np.testing.assert_array_equal(now.position_flags, was.position_flags)
-    assert _verdicts(after, OTHERS).tolist() == others_before.tolist()
+    assert _verdicts(after, OTHERS).tolist() == _verdicts(before, OTHERS).tolist()
+    return update
+
+
+def test_path_scope_forgives_only_sessions_on_a_marked_path(parent, deviations):
+    # A then more, and a strict prefix of A, follow A up to their last flag: they pass too;
+    # A's second deviation by another path, like the combinations, stays flagged
+    update = _forgives(
+        parent,
+        FeedbackScope.PATH,
+        [MARKED_A, MARKED_B, SUBSET_OF_A, A_THEN_MORE, FED_BACK[0]],
+        [SECOND_OF_A, A_AND_B, A_AND_NEW, *KEY_7_ELSEWHERE],
+    )
     # a session-scope run cannot take path rows, nor the other way round
     with pytest.raises(ConfigError, match="whose rows the session scope cannot read"):
         update_from_feedback(
             update.run_dir, [np.array(FED_BACK[0])], TopG(2), FeedbackConfig(scope="session")
         )
+
+
+def test_exact_scope_forgives_only_copies_of_a_marked_session(parent, deviations):
+    # A followed by more, a strict prefix of A, a subset of A's deviations: all stay flagged
+    kept = [A_THEN_MORE, FED_BACK[0], SUBSET_OF_A, SECOND_OF_A, A_AND_B, *KEY_7_ELSEWHERE]
+    update = _forgives(parent, FeedbackScope.EXACT, [MARKED_A, MARKED_B], kept)
+    assert "equals one of the 2 marked sessions" in load_detector(update.run_dir).describe_scope()
+    # saved and reloaded with its scope; more feedback of the same scope adds sessions
+    assert json.loads((update.run_dir / "config.json").read_text())["scope"] == "exact"
+    assert load_checkpoint(update.run_dir / "best.safetensors").meta["scope"] == "exact"
+    again = update_from_feedback(
+        update.run_dir, [np.array(FED_BACK[0])], TopG(2), FeedbackConfig(scope="exact")
+    )
+    model = load_detector(again.run_dir)
+    assert model.scope is FeedbackScope.EXACT and len(model.sessions) == 3
+    assert not _verdicts(model, [MARKED_A, MARKED_B, FED_BACK[0]]).any()
+    assert _verdicts(model, [A_THEN_MORE, SUBSET_OF_A]).all()
+    # its rows (with end rows) and the path scope's do not mix
+    with pytest.raises(ConfigError, match="whose rows the path scope cannot read"):
+        update_from_feedback(
+            update.run_dir, [np.array(FED_BACK[0])], TopG(2), FeedbackConfig(scope="path")
+        )
+
+
+def test_exact_scope_streams_end_where_the_session_files_do(parent, deviations):
+    """With a model that ends sessions with ``<eos>``: a stream session equal to A never
+    alerts; one going on after A's end alerts where its session file is flagged, released by
+    its first event past A; a long stream passes only when it equals A."""
+    base = load_detector(parent)
+    model = load_detector(_update(parent, FeedbackScope.EXACT, "exact-stream").run_dir)
+    assert END_SYMBOL in model.vocab
+    events = [("a", str(k)) for k in MARKED_A] + [("more", str(k)) for k in A_THEN_MORE]
+    alerts = StreamDetector(model, TopG(2), marked=model.marked).feed(events)
+    assert not [a for a in alerts if a.session == "a"]
+    more = [a for a in alerts if a.session == "more"]
+    flagged = _judge(model, [A_THEN_MORE])[1].position_flags
+    assert [a.index for a in more] == _flagged_positions(base, A_THEN_MORE) and flagged.any()
+    assert {a.held_until for a in more} == {len(MARKED_A)}
+    assert not judge_stream(model, np.array(MARKED_A), TopG(2)).flagged
+    assert judge_stream(model, np.array(A_THEN_MORE), TopG(2)).flagged
 
 
 def test_transition_scope_allows_each_marked_transition_anywhere(parent, deviations):
@@ -269,6 +332,8 @@ def test_detect_says_which_scope_it_applies_and_names_bad_lines(parent, tmp_path
     run = r.output.split("wrote ")[1].split(" ")[0]
     r = _detect(run, "--normal", good, "--out", tmp_path / "rep", "-g", "2")
     assert r.exit_code == 0 and "feedback scope: transition" in r.output  # a saved run says too
+    r = _detect(parent, "--feedback", good, "-g", "2", "--feedback-scope", "exact")
+    assert r.exit_code == 0 and "feedback scope: exact" in r.output and "0 still are" in r.output
     bad = tmp_path / "bad.txt"
     bad.write_text("1 2 3 4 5 6\n1 2 x 4\n")
     r = _detect(parent, "--feedback", bad)

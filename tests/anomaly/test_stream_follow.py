@@ -1,6 +1,7 @@
 """Streaming: chunked scoring equals scoring the whole stream; memory stays bounded; with
 session- or path-scope feedback a followed session alerts exactly where its session file would
-be flagged, held alerts coming late."""
+be flagged, held alerts coming late; with the exact scope too, except that a session stopping
+on a strict prefix of a marked session stays held."""
 
 from __future__ import annotations
 
@@ -138,7 +139,7 @@ def test_followed_sessions_alert_where_their_session_files_are_flagged(scope):
     assert [a.to_dict() for step in steps for a in step.alerts] == [a.to_dict() for a in alerts]
 
 
-@pytest.mark.parametrize("scope", ["session", "path"])
+@pytest.mark.parametrize("scope", ["session", "path", "exact"])
 def test_a_long_stream_is_one_session_for_session_scope_feedback(scope):
     base, det = _model(), TopG(1)
     stream = np.array(MARKED[0])
@@ -152,3 +153,54 @@ def test_a_long_stream_is_one_session_for_session_scope_feedback(scope):
     other_path = np.array([1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6, 1, 2, 8])
     forgiven = not judge_stream(_session_scope(base, MARKED, scope), other_path, det).flagged
     assert judge_stream(base, other_path, det).flagged and forgiven == (scope == "session")
+
+
+EXACT = {  # followed with exact-scope feedback
+    "marked": MARKED[0],  # a copy: never alerts, as its session file passes
+    "prefix": MARKED[0][:12],  # a strict prefix: held for good (its session file is flagged)
+    "longer": [*MARKED[0], 6],  # then one event flagged nowhere: it releases the held alerts
+    "new": FOLLOWED["new"],  # leaves every marked path at its first flag
+    "both": FOLLOWED["both"],
+}
+
+
+def test_exact_scope_holds_alerts_while_a_stream_session_stays_on_a_marked_path():
+    base, det = _model(), TopG(1)
+    model, path = _session_scope(base, MARKED, "exact"), _session_scope(base, MARKED, "path")
+    sessions = [np.array(s) for s in EXACT.values()]
+    scores = score_sessions(model, sessions, top_k=1)
+    files = judge(scores, det, SessionAggregator(0), model.marked)
+    assert files.anomalous.tolist() == [False, True, True, True, True]
+    on_path = judge(score_sessions(path, sessions, top_k=1), det, SessionAggregator(0), path.marked)
+    assert on_path.anomalous.tolist() == [False, False, False, True, True]  # prefix, longer pass
+    ps = scores.positions
+    expected = {
+        name: ps.position[(ps.sequence == u) & files.position_flags].tolist()
+        for u, name in enumerate(EXACT)
+    }
+    assert 18 not in expected["longer"]  # the event past the marked session's end: no flag
+    expected["prefix"] = []  # ... held, never released
+    longest = max(map(len, EXACT.values()))
+    events = [(n, str(s[i])) for i in range(longest) for n, s in EXACT.items() if i < len(s)]
+    stream = StreamDetector(model, det, marked=model.marked)
+    alerts = [a for i in range(0, len(events), 4) for a in stream.feed(events[i : i + 4])]
+    got = {name: sorted(a.index for a in alerts if a.session == name) for name in EXACT}
+    assert got == expected
+    assert {a.held_until for a in alerts if a.session == "longer"} == {18}
+    # "new" left every marked path at its first flag (event 2): nothing held, alerts at once
+    assert {a.held_until for a in alerts if a.session == "new"} == {None}
+    assert {a.held_until for a in alerts if a.session == "both"} == {14, None}  # 8 late, 14 not
+    prefix = stream.pending["prefix"]
+    assert prefix.mask and len(prefix.held) == 1  # still on MARKED[0]'s path, its flag held
+    lines = [f"{n} {k}" for n, k in events]
+    steps = follow(model, det, [lines[i : i + 4] for i in range(0, len(lines), 4)])
+    assert [a.to_dict() for step in steps for a in step.alerts] == [a.to_dict() for a in alerts]
+
+
+def test_a_long_stream_passes_the_exact_scope_only_when_it_equals_a_marked_session():
+    base, det = _model(), TopG(1)
+    exact, path = _session_scope(base, MARKED, "exact"), _session_scope(base, MARKED, "path")
+    for stream in (np.array(EXACT["prefix"]), np.array(EXACT["longer"])):
+        assert not judge_stream(path, stream, det).flagged
+        assert judge_stream(exact, stream, det).flagged == judge_stream(base, stream, det).flagged
+    assert not judge_stream(exact, np.array(MARKED[0]), det).flagged

@@ -1,6 +1,6 @@
 """The allow-list model: one marked session must hold all of a session's flagged transitions
-(session and path scopes; a path row names everything before its symbol); its header is
-checked before anything is trusted."""
+(session, path and exact scopes; a path row names everything before its symbol, an end row a
+whole session); its header is checked before anything is trusted."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from seqrnn.errors import CheckpointError
 from seqrnn.io.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from seqrnn.models.allow_list import (
     EMPTY_PATH,
+    PATH_END,
     AllowListModel,
     MarkedSessions,
+    end_row,
     load_allow_list,
     path_digests,
     path_rows,
@@ -85,3 +87,17 @@ def test_a_path_scope_list_needs_path_rows(base):
     assert "event for event" in allow.describe_scope()
     with pytest.raises(CheckpointError, match="path scope needs 2 symbols"):
         AllowListModel(original, [list(r) for r in ROWS], [[0, 1]], "path")
+
+
+def test_an_exact_scope_list_holds_end_rows_only_a_copy_matches(base):
+    rows = path_rows(["1", "2", "x", "3"], end=True)
+    assert rows[:4] == path_rows(["1", "2", "x", "3"]) and rows[4][1] == PATH_END
+    assert rows[4] == end_row(path_digests(["1", "2", "x", "3"])[-1])
+    assert path_rows(["1", "2", "x"], end=True)[3] != rows[4]  # a prefix ends elsewhere
+    allow = AllowListModel(
+        load_next_symbol_model(base), [list(r) for r in rows], [[0, 1, 2, 3, 4]], "exact"
+    )
+    assert allow.marked is not None and allow.marked.path and allow.marked.exact
+    assert allow.marked.covers([rows[2], rows[4]])
+    assert not allow.marked.covers([rows[2], end_row(path_digests(["1", "2", "x"])[-1])])
+    assert "exact" in allow.describe_scope()

@@ -1,4 +1,5 @@
-"""Feedback: sessions an operator marked as normal stop being flagged, and nothing else moves.
+"""Feedback: sessions an operator marked as normal stop being flagged, and nothing else moves
+(but with the transition scope, see below).
 
 DeepLog answers false positives by updating the model on them. Fine-tuning the network on
 the marked sessions (with its training sessions replayed) did stop flagging them, but it
@@ -33,15 +34,23 @@ fixed on principle:
   objected to; a session reaching a marked deviation by another path stays flagged. On HDFS
   it keeps a little more recall than ``session`` (``bench/hdfs_feedback.py``): what still
   passes is identical, through every event the model flags, to a session marked normal.
+* ``exact``: the marked sessions themselves. A session is forgiven only when its whole key
+  sequence equals one marked session's (its rows are the path scope's plus an end row, the
+  digest of its whole path): copies of a marked session pass, and nothing else, not a marked
+  session followed by more events the model never flags, nor a strict prefix of one. It
+  generalises least: a session differing from every marked one by one event stays flagged.
 * ``transition``: each transition of a marked session is normal after its window, in any
   session (the rule before scopes existed). It forgives more: an abnormal session whose every
-  deviation was marked normal somewhere passes.
+  deviation was marked normal somewhere passes. It is also the one scope that can flag a
+  session that was not flagged: after a marked window the allowed keys rank first, so a key
+  the base ranked within top-``g`` there can fall past ``g`` (``bench/hdfs_feedback.py``).
 
-Any way a verdict can only move where a marked transition occurs. Feeding back into a run
-that was itself updated keeps one base and adds the new rows and sessions to its lists (the
-new scope applies to all of them; the path scope's rows and the others' do not mix). A marked
-session shorter than a window and its next key stays flagged (detection's length rule, not the
-model, flags it): the record counts the sessions still flagged.
+With the other scopes a verdict only moves from flagged to normal, where a marked transition
+occurs. Feeding back into a run that was itself updated keeps one base and adds the new rows
+and sessions to its lists (the new scope applies to all of them; rows of the path, exact and
+other scopes do not mix). A marked session shorter than a window and its next key stays
+flagged (detection's length rule, not the model, flags it): the record counts the sessions
+still flagged.
 """
 
 from __future__ import annotations
@@ -58,10 +67,10 @@ import numpy as np
 from seqrnn.anomaly.calibration import read_calibration
 from seqrnn.anomaly.detectors import Detector, SessionAggregator
 from seqrnn.anomaly.sessions import (
-    END_SYMBOL,
     distinct_sessions,
     judge,
     score_sessions,
+    scored_symbols,
     transition_at,
 )
 from seqrnn.anomaly.workflow import load_detector
@@ -112,16 +121,15 @@ def session_rows(
 ) -> list[set[Row]]:
     """The distinct rows of each of ``sessions`` as raw symbols, the end marker included (as
     ``model`` scores them): (window, next key) with padded windows, or with the path scope
-    (digest of the path before the key, the key). They are the rows
-    :func:`seqrnn.anomaly.sessions.marked_rows` reads at detection time, so an unknown key is
-    kept as itself and two of them never match each other."""
-    end = [END_SYMBOL] if END_SYMBOL in model.vocab else []
+    (digest of the path before the key, the key), with the exact scope also the end row. They
+    are the rows :func:`seqrnn.anomaly.sessions.marked_rows` reads at detection time, so an
+    unknown key is kept as itself and two of them never match each other."""
     h = model.context_length
     out = []
     for s in sessions:
-        symbols = [*map(str, np.asarray(s).tolist()), *end]
-        if scope is FeedbackScope.PATH:
-            out.append(set(path_rows(symbols)))
+        symbols = scored_symbols(model, s)
+        if scope.rows != "window":
+            out.append(set(path_rows(symbols, end=scope is FeedbackScope.EXACT)))
         else:
             out.append({transition_at(symbols, p, h) for p in range(len(symbols))})
     return out
@@ -173,9 +181,7 @@ def update_from_feedback(
             f"so the {scope.value} scope cannot use it: feed back with the transition scope, or "
             "feed all the sessions back into its base model"
         )
-    if isinstance(model, AllowListModel) and (model.scope is FeedbackScope.PATH) != (
-        scope is FeedbackScope.PATH
-    ):
+    if isinstance(model, AllowListModel) and model.scope.rows != scope.rows:
         raise ConfigError(
             f"{parent}: its feedback has the {model.scope.value} scope, whose rows the "
             f"{scope.value} scope cannot read: feed back with --feedback-scope "

@@ -19,7 +19,7 @@ from seqrnn.anomaly.detectors import Detector, SessionAggregator
 from seqrnn.data.vocab import PAD_SYMBOL
 from seqrnn.data.windows import Targets
 from seqrnn.evaluation.scoring import PositionScores, score_sequences
-from seqrnn.models.allow_list import MarkedSessions, Row, path_digests
+from seqrnn.models.allow_list import MarkedSessions, Row, end_row, path_digests
 from seqrnn.models.base import NextSymbolModel
 
 #: appended to every session by models trained with an end marker (see
@@ -31,6 +31,13 @@ END_SYMBOL = "<eos>"
 def with_end_marker(sessions: list) -> list[list[str]]:
     """Sessions as symbol lists with :data:`END_SYMBOL` appended."""
     return [[*map(str, s), END_SYMBOL] for s in sessions]
+
+
+def scored_symbols(model: NextSymbolModel, keys) -> list[str]:
+    """Raw ``keys`` as the symbols ``model`` scores for a session: the end marker appended when
+    the model was trained with one."""
+    end = [END_SYMBOL] if END_SYMBOL in model.vocab else []
+    return [*map(str, np.asarray(keys).tolist()), *end]
 
 
 def encode_sessions(model: NextSymbolModel, sessions: list[np.ndarray]) -> list[np.ndarray]:
@@ -111,9 +118,9 @@ def judge(
     marked: MarkedSessions | None = None,
 ) -> Verdicts:
     """Detector on every position, aggregator per distinct session, scattered to all. With
-    ``marked`` (session-scope feedback), a session whose flagged transitions one marked
-    session all holds is forgiven: its flagged positions score the threshold (the highest
-    score not flagged), so it is normal unless the length rule flags it."""
+    ``marked`` (session-, path- or exact-scope feedback), a session whose flagged transitions
+    one marked session all holds is forgiven: its flagged positions score the threshold (the
+    highest score not flagged), so it is normal unless the length rule flags it."""
     pos = detector.position_scores(scores.positions)  # [N]
     if marked is not None:
         pos = forgive(pos, scores, detector.threshold, marked)
@@ -166,8 +173,10 @@ def forgive(
 def marked_rows(marked: MarkedSessions, symbols: list[str], positions: list[int]) -> list[Row]:
     """The rows ``marked`` keeps for the transitions at ``positions`` of ``symbols``: the
     window and the symbol, or with the path scope the digest of the whole path before it and
-    the symbol (:func:`~seqrnn.models.allow_list.path_rows`)."""
+    the symbol (:func:`~seqrnn.models.allow_list.path_rows`); the exact scope adds the end row
+    of the whole of ``symbols``, so only a marked session equal to it holds them all."""
     if marked.path:
-        digests = path_digests(symbols[: max(positions, default=0)])
-        return [(digests[p], symbols[p]) for p in positions]
+        digests = path_digests(symbols if marked.exact else symbols[: max(positions, default=0)])
+        rows = [(digests[p], symbols[p]) for p in positions]
+        return [*rows, end_row(digests[-1])] if marked.exact else rows
     return [transition_at(symbols, p, marked.context_length) for p in positions]

@@ -13,19 +13,28 @@ memory is ``O(max_sessions * h)`` however long the stream runs::
 
 Sessions never end in a stream, so the minimum-length rule of session files does not apply.
 
-With session- or path-scope feedback (:class:`~seqrnn.models.allow_list.MarkedSessions`) a
-session is forgiven when one marked session holds every transition flagged in it (with the path
-scope each session carries the digest of its path so far, not its history), which a live stream
-cannot know before the session ends. So its alerts are *held* while one marked session still
-holds every transition flagged in it so far (the first alert of each such transition is kept:
-at most the rows of one marked session). The first flag that no single marked session
-accounts for releases them, late and marked ``held_until`` that event, together with its own
-alert; from then on the session alerts at once. A session that ends forgiven never alerts,
-one that does not alerts at every position its session file would have flagged (of a held
-transition seen more than once before the release, at its first position only): the verdict
-of session files, with delay as its price. A long stream judged in one pass
-(:func:`judge_stream`) is one session: its flags are all dropped when one marked session holds
-every transition flagged in it.
+With session-, path- or exact-scope feedback (:class:`~seqrnn.models.allow_list.MarkedSessions`)
+a session is forgiven when one marked session holds every transition flagged in it (with the
+path and exact scopes each session carries the digest of its path so far, not its history),
+which a live stream cannot know before the session ends. So its alerts are *held* while one
+marked session still holds every transition flagged in it so far (the first alert of each
+such transition is kept: at most the rows of one marked session). The first flag that no
+single marked session accounts for releases them, late and marked ``held_until`` that event,
+together with its own alert; from then on the session alerts at once. A session that ends
+forgiven never alerts, one that does not alerts at every position its session file would have
+flagged (of a held transition seen more than once before the release, at its first position
+only): the verdict of session files, with delay as its price.
+
+With the exact scope every event, flagged or not, must keep the session's whole path a prefix
+of one marked session: alerts are held while it is, and the first event that leaves every
+marked path (a new key, or one more event past a marked session's end) releases them, late
+and marked ``held_until`` that event. A stream session never ends, so one that stops on a
+strict prefix of a marked session stays held for good, where its session file would be
+flagged (like a held session of the other scopes that ends without a release).
+
+A long stream judged in one pass (:func:`judge_stream`) is one session: its flags are all
+dropped when one marked session holds every transition flagged in it (exact scope: when the
+whole stream equals one marked session).
 """
 
 from __future__ import annotations
@@ -41,7 +50,7 @@ import numpy as np
 from seqrnn.anomaly.detectors import Detector, flag_windows
 from seqrnn.anomaly.flags import FlaggedPosition, flagged_at
 from seqrnn.anomaly.parse import LogParser, ParseConfig
-from seqrnn.anomaly.sessions import transition_at
+from seqrnn.anomaly.sessions import marked_rows, scored_symbols, transition_at
 from seqrnn.data.windows import Targets
 from seqrnn.errors import InputError
 from seqrnn.evaluation.scoring import iter_stream_scores, score_sequences
@@ -56,7 +65,7 @@ class Alert:
 
     session: str
     flagged: FlaggedPosition
-    held_until: int | None = None  # held (session-scope feedback) until this event's index
+    held_until: int | None = None  # held (feedback forgiving sessions) until this event's index
 
     @property
     def index(self) -> int:
@@ -81,15 +90,16 @@ class Alert:
 
 @dataclass
 class _Pending:
-    """Session-scope feedback state of one stream session: the marked sessions that still
-    hold every transition flagged in it (``mask``; 0: none, it alerts at once), the alerts
-    held meanwhile (first of each transition), and its last ``h`` raw keys (for windows) or,
-    with the path scope, the digest of all its keys (for paths)."""
+    """Feedback state of one stream session: the marked sessions that still hold every
+    transition flagged in it, or with the exact scope its whole path so far (``mask``; 0: none,
+    it alerts at once), the alerts held meanwhile (first of each transition), and its last
+    ``h`` raw keys (for windows) or, with the path and exact scopes, the digest of all its keys
+    (for paths)."""
 
     mask: int
     held: dict[Row, Alert] = field(default_factory=dict)
     tail: list[str] = field(default_factory=list)
-    path: str = EMPTY_PATH  # path scope: the digest of every key seen so far
+    path: str = EMPTY_PATH  # path and exact scopes: the digest of every key seen so far
 
 
 class StreamDetector:
@@ -113,7 +123,7 @@ class StreamDetector:
         self.history: collections.OrderedDict[str, tuple[np.ndarray, int]] = (
             collections.OrderedDict()
         )
-        self.marked = marked  # session-scope feedback: alerts held (see the module docstring)
+        self.marked = marked  # feedback forgiving sessions: alerts held (module docstring)
         self.pending: dict[str, _Pending] = {}
 
     def feed(self, events: Iterable[tuple[str, str]]) -> list[Alert]:
@@ -141,41 +151,62 @@ class StreamDetector:
         return alerts
 
     def _hold(self, alerts: list[Alert], positions: np.ndarray, names, new) -> list[Alert]:
-        """Session-scope feedback: hold or release ``alerts`` (in arrival order per session;
-        ``positions`` in each session's ``history + new`` sequence)."""
-        marked, h = self.marked, self.model.context_length
+        """Feedback that forgives sessions: hold or release ``alerts`` (grouped by session in
+        ``names`` order, in arrival order within each; ``positions`` in each session's
+        ``history + new`` sequence)."""
+        marked = self.marked
         if marked is None:
             return alerts
-        states = {n: self.pending.setdefault(n, _Pending(marked.everyone)) for n in names}
-        # the tail is as long as the history the sequence starts with (both its last h keys)
-        symbols = {n: [*states[n].tail, *new[n]] for n in names}
-        # path scope: digests of each session's path before each new key, and after the last
-        paths = {n: path_digests(new[n], states[n].path) for n in names} if marked.path else {}
-        out: list[Alert] = []
+        mine: dict[str, list[tuple[Alert, int]]] = {}
         for alert, position in zip(alerts, positions.tolist(), strict=True):
-            state = states[alert.session]
-            if not state.mask:
-                out.append(alert)
-                continue
-            seq = symbols[alert.session]
-            if marked.path:
-                row = (paths[alert.session][position - len(state.tail)], seq[position])
-            else:
-                row = transition_at(seq, position, h)
-            state.mask &= marked.holders(row)
-            if state.mask:
-                state.held.setdefault(row, alert)
-                continue
-            late = [
-                Alert(a.session, a.flagged, held_until=alert.index) for a in state.held.values()
-            ]
-            out.extend([*late, alert])  # held in arrival order
-            state.held.clear()
-        for n in names:
-            states[n].tail = symbols[n][-h:] if h else []
-            if marked.path:
-                states[n].path = paths[n][-1]
+            mine.setdefault(alert.session, []).append((alert, position))
+        out: list[Alert] = []
+        for name in names:
+            state = self.pending.setdefault(name, _Pending(marked.everyone))
+            out.extend(self._hold_session(state, mine.get(name, []), name, new[name]))
         return out
+
+    def _hold_session(
+        self, state: _Pending, alerts: list[tuple[Alert, int]], name: str, keys: list[str]
+    ) -> list[Alert]:
+        """One session's alerts of this chunk (with their positions) and its new ``keys``:
+        the alerts to send now. The marked sessions still possible narrow at each flagged
+        transition (exact scope: at every event, by its path row); the event where none is
+        left releases the held alerts."""
+        marked, h = self.marked, self.model.context_length
+        symbols = [*state.tail, *keys]  # the tail is as long as the history (its last h keys)
+        digests = path_digests(keys, state.path) if marked.path else []  # [len(keys) + 1]
+        seen = self.history.get(name, (None, 0))[1]  # events before this chunk
+
+        def row_at(position: int) -> Row:  # position in ``symbols``
+            if marked.path:
+                return (digests[position - len(state.tail)], symbols[position])
+            return transition_at(symbols, position, h)
+
+        rows = [(alert, row_at(p)) for alert, p in alerts]
+        if marked.exact:
+            steps = [(seen + i, (digests[i], key)) for i, key in enumerate(keys)]
+        else:
+            steps = [(alert.index, row) for alert, row in rows]
+        released = None  # the index of the event that no marked session holds
+        for index, row in steps:
+            if not state.mask:
+                break
+            state.mask &= marked.holders(row)
+            released = None if state.mask else index
+        state.tail = symbols[-h:] if h else []
+        state.path = digests[-1] if marked.path else state.path
+        if state.mask or released is not None:  # held, or held until ``released``
+            for alert, row in rows:
+                if state.mask or alert.index < released:
+                    state.held.setdefault(row, alert)  # the first alert of each transition
+        if state.mask:
+            return []
+        if released is None:  # released before this chunk: alerts go at once
+            return [alert for alert, _ in rows]
+        late = [Alert(a.session, a.flagged, held_until=released) for a in state.held.values()]
+        state.held.clear()
+        return [*late, *(alert for alert, _ in rows if alert.index >= released)]
 
     def _alert(self, scores, row: int, names, new, offsets) -> Alert:
         s = int(scores.sequence[row])
@@ -304,8 +335,8 @@ def judge_stream(
     expected: int = 5,
 ) -> StreamVerdict:
     """Score one long stream of raw keys chunk by chunk (:func:`iter_stream_scores`) and keep
-    only the flags and the flagged positions' details, never all the scores. With
-    session-scope feedback the stream is one session (see the module docstring)."""
+    only the flags and the flagged positions' details, never all the scores. With feedback
+    forgiving sessions the stream is one session (see the module docstring)."""
     ids = model.vocab.encode(np.asarray(raw))
     flags, flagged = [], []
     symbols = model.vocab.symbols
@@ -328,19 +359,23 @@ def judge_stream(
             )
     all_flags = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
     marked = marked_sessions(model)
-    if marked is not None and flagged and marked.covers(_rows_at(raw, flagged, marked)):
+    if marked is not None and flagged and marked.covers(_rows_at(model, raw, flagged, marked)):
         all_flags[:], flagged = False, []  # the stream is one session, and it is forgiven
     return StreamVerdict(len(all_flags), flagged, flag_windows(all_flags, window), window)
 
 
-def _rows_at(raw: np.ndarray, flagged: list[dict], marked: MarkedSessions) -> Iterator[Row]:
-    """The transitions (raw symbols) at the flagged positions of a long stream."""
+def _rows_at(
+    model: NextSymbolModel, raw: np.ndarray, flagged: list[dict], marked: MarkedSessions
+) -> Iterable[Row]:
+    """The transitions (raw symbols) at the flagged positions of a long stream; with the exact
+    scope also the end row of the whole stream, as its session file would end it."""
     h = marked.context_length
-    if marked.path:  # one pass over the stream up to its last flag
-        last = max(f["position"] for f in flagged)
-        digests = path_digests([str(k) for k in raw[:last]])
-        yield from ((digests[f["position"]], str(raw[f["position"]])) for f in flagged)
-        return
-    for f in flagged:
-        t = f["position"]
-        yield transition_at([str(k) for k in raw[max(t - h, 0) : t + 1]], min(t, h), h)
+    if marked.path:  # one pass over the stream up to its last flag (exact: to its end)
+        positions = [f["position"] for f in flagged]
+        if marked.exact:
+            return marked_rows(marked, scored_symbols(model, raw), positions)
+        return marked_rows(marked, [str(k) for k in raw[: max(positions) + 1]], positions)
+    return (
+        transition_at([str(k) for k in raw[max(t - h, 0) : t + 1]], min(t, h), h)
+        for t in (f["position"] for f in flagged)
+    )

@@ -179,7 +179,8 @@ def _validation(val, val_csv, fmt="sessions") -> SessionSet | None:
     type=click.Choice([s.value for s in FeedbackScope]),
     help="With --feedback: session: a session passes only when ONE marked session holds "
     "every transition (window, key) flagged in it; path: only when it follows ONE marked "
-    "session event for event up to its last flagged event; transition: each marked "
+    "session event for event up to its last flagged event; exact: only when its whole key "
+    "sequence equals ONE marked session's; transition: each marked "
     "transition is allowed after its window in any session [default: session].",
 )
 @click.option("-v", "--verbose", is_flag=True)

@@ -2,9 +2,9 @@
 behind ``--feedback``.
 
 A *transition* is a row of ``L + 1`` symbols: a window (``<pad>`` where history is short) and
-the key that came after it (with the ``path`` scope, two: the digest of everything before the
-key, and the key). The operator vouches for the sessions they mark; what that allows
-depends on the :class:`FeedbackScope` recorded with the model:
+the key that came after it (with the ``path`` and ``exact`` scopes, two: the digest of
+everything before the key, and the key). The operator vouches for the sessions they mark; what
+that allows depends on the :class:`FeedbackScope` recorded with the model:
 
 * ``session`` (the default): the unit vouched for is a marked session's *set* of deviations.
   The model answers exactly as its base; detection then forgives a session (clears its flags)
@@ -18,6 +18,11 @@ depends on the :class:`FeedbackScope` recorded with the model:
   passes only when it follows that marked session event for event up to its last flagged
   event: what the operator saw, up to every point the model objected to. What comes after the
   last flag is free; a session that reaches a marked deviation by another path stays flagged.
+* ``exact``: as ``path``, plus one *end row* per marked session (the digest of its whole path
+  and :data:`PATH_END`, see :func:`end_row`) that a session must hold too, so it passes only
+  when its whole key sequence equals one marked session's (its kind: the copies of a marked
+  session). A marked session followed by more events, even events the model never flags,
+  stays flagged, and so does a strict prefix of one.
 * ``transition``: each transition of a marked session is normal after its window anywhere.
   :class:`AllowListModel` then changes the model's answer: after a window it holds an allowed
   row for, every allowed next symbol gets the base model's highest probability for that window
@@ -69,6 +74,7 @@ class FeedbackScope(enum.StrEnum):
 
     SESSION = "session"  # its set of deviations, as a whole
     PATH = "path"  # its set of deviations, each with the whole path that led to it
+    EXACT = "exact"  # itself: its whole key sequence, and nothing longer or shorter
     TRANSITION = "transition"  # each of its transitions, anywhere
 
     @property
@@ -77,9 +83,18 @@ class FeedbackScope(enum.StrEnum):
         answers as its base; False when the model's own answers change (``transition``)."""
         return self is not FeedbackScope.TRANSITION
 
+    @property
+    def rows(self) -> str:
+        """The kind of rows it keeps (``window``, ``path``, or ``path+end`` for ``exact``):
+        feedback of one kind cannot extend a list of another."""
+        return {FeedbackScope.PATH: "path", FeedbackScope.EXACT: "path+end"}.get(self, "window")
+
 
 #: the digest of the empty path (a session's first key follows nothing)
 EMPTY_PATH = ""
+
+#: the symbol of the ``exact`` scope's end rows; keys are split on whitespace, so no key is it
+PATH_END = "<end of session>"
 
 
 def path_step(digest: str, symbol: str) -> str:
@@ -100,33 +115,51 @@ def path_digests(symbols: Sequence[str], start: str = EMPTY_PATH) -> list[str]:
     return out
 
 
-def path_rows(symbols: Sequence[str]) -> list[Row]:
+def path_rows(symbols: Sequence[str], end: bool = False) -> list[Row]:
     """The ``path`` scope's transition at every position: (digest of the path before it, the
-    symbol), in order."""
+    symbol), in order; with ``end`` (the ``exact`` scope) then the :func:`end_row`."""
     digests = path_digests(symbols)
-    return list(zip(digests[:-1], symbols, strict=True))
+    rows = list(zip(digests[:-1], symbols, strict=True))
+    return [*rows, end_row(digests[-1])] if end else rows
+
+
+def end_row(digest: str) -> Row:
+    """The ``exact`` scope's row saying that a session's whole path is the one ``digest``
+    names: held only by marked sessions that end there."""
+    return (digest, PATH_END)
 
 
 class MarkedSessions:
     """The transitions of each distinct marked session, to ask whether one marked session
     holds all of a set of transitions. Each row maps to a bit mask of the marked sessions
-    holding it, so the question is an AND of masks (Python integers, any size)."""
+    holding it, so the question is an AND of masks (Python integers, any size). ``scope`` says
+    which rows they are (see :attr:`path` and :attr:`exact`)."""
 
     def __init__(
         self,
         rows: Sequence[Row],
         sessions: Sequence[Sequence[int]],
         context_length: int,
-        path: bool = False,
+        scope: FeedbackScope = FeedbackScope.SESSION,
     ):
         self.context_length = context_length
-        self.path = path  # rows are (path digest, symbol) (the path scope), else windows
+        self.scope = FeedbackScope(scope)
         self.count = len(sessions)
         self.owners: dict[Row, int] = {}
         for m, indices in enumerate(sessions):
             for i in indices:
                 row = tuple(rows[i])
                 self.owners[row] = self.owners.get(row, 0) | (1 << m)
+
+    @property
+    def path(self) -> bool:
+        """True when rows are (path digest, symbol) (``path`` and ``exact``), else windows."""
+        return self.scope.rows != "window"
+
+    @property
+    def exact(self) -> bool:
+        """True when a session must also hold a marked session's :func:`end_row` (``exact``)."""
+        return self.scope is FeedbackScope.EXACT
 
     @property
     def everyone(self) -> int:
@@ -150,8 +183,8 @@ class MarkedSessions:
 class AllowListModel(NextSymbolModel):
     """``base`` with the ``allowed`` rows (``L + 1`` symbols each) of the marked ``sessions``
     (indices into ``allowed``; ``None``: not recorded, transition scope only), applied with
-    ``scope``: ``transition`` makes the allowed rows rank first; ``session`` answers as the
-    base and leaves forgiving to detection (:attr:`marked`)."""
+    ``scope``: ``transition`` makes the allowed rows rank first; the other scopes answer as
+    the base and leave forgiving to detection (:attr:`marked`)."""
 
     def __init__(
         self,
@@ -165,7 +198,7 @@ class AllowListModel(NextSymbolModel):
         self.input_format = base.input_format
         self.scope = FeedbackScope(scope)
         self.allowed = [list(map(str, row)) for row in allowed]
-        width = 2 if self.scope is FeedbackScope.PATH else self.context_length + 1
+        width = self.context_length + 1 if self.scope.rows == "window" else 2
         bad = [r for r in self.allowed if len(r) != width]
         if bad:
             raise CheckpointError(
@@ -189,7 +222,7 @@ class AllowListModel(NextSymbolModel):
                 [tuple(r) for r in self.allowed],
                 self.sessions,
                 self.context_length,
-                path=self.scope is FeedbackScope.PATH,
+                self.scope,
             )
             self.vocab = base.vocab  # answers as the base, symbol for symbol
             return
@@ -234,6 +267,11 @@ class AllowListModel(NextSymbolModel):
 
     def describe_scope(self) -> str:
         """One line saying what the feedback forgives, for ``seqrnn detect``."""
+        if self.scope is FeedbackScope.EXACT:
+            return (
+                f"feedback scope: exact (a session's flags are cleared only when its whole key "
+                f"sequence equals one of the {len(self.sessions or []):,} marked sessions)"
+            )
         if self.scope is FeedbackScope.PATH:
             return (
                 f"feedback scope: path (a session's flags are cleared only when it follows one "
@@ -253,8 +291,8 @@ class AllowListModel(NextSymbolModel):
 
 
 def marked_sessions(model: NextSymbolModel) -> MarkedSessions | None:
-    """The marked sessions detection must forgive with, when ``model`` is a session- or
-    path-scope allow list (``None`` otherwise: nothing beyond the model's own answers)."""
+    """The marked sessions detection must forgive with, when ``model`` is a session-, path- or
+    exact-scope allow list (``None`` otherwise: nothing beyond the model's own answers)."""
     return model.marked if isinstance(model, AllowListModel) else None
 
 
