@@ -9,9 +9,9 @@ normal test sessions with top-``g`` (9, the default; a smaller ``--g`` flags mor
 sessions, as a weaker model would), and takes ``--feedback`` of the flagged ones at random
 (seed 1; all of them when fewer are flagged) as the operator's "these are normal" file.
 ``update_from_feedback`` (what ``seqrnn detect --feedback`` calls) then keeps them in a new run,
-once per scope: ``session`` (the default: a session is forgiven only when one marked session
-holds every transition flagged in it), ``path`` (only when it follows one marked session event
-for event up to its last flagged event), ``exact`` (only when it equals one marked session) and
+once per scope: ``session`` (a session is forgiven only when one marked session holds every
+transition flagged in it), ``path`` (only when it follows one marked session event for event
+up to its last flagged event), ``exact`` (the default: only when it equals one marked session) and
 ``transition`` (each marked transition is allowed after its window in any session). Printed
 before and, per scope, after, in the same run: the false-positive rate on the *other* normal
 test sessions (not fed back: how far each scope generalises; after, with how many of them were

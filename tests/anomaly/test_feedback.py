@@ -270,8 +270,11 @@ def test_an_allow_list_from_before_scopes_loads_with_the_transition_scope(parent
     model = load_detector(update.run_dir)
     assert model.scope is FeedbackScope.TRANSITION and model.sessions is None
     assert not _verdicts(model, [MARKED_A]).any()
+    session = FeedbackConfig(scope=FeedbackScope.SESSION)
     with pytest.raises(ConfigError, match="saved without its sessions"):
-        update_from_feedback(update.run_dir, [np.array(FED_BACK[0])], TopG(2))
+        update_from_feedback(update.run_dir, [np.array(FED_BACK[0])], TopG(2), session)
+    again = update_from_feedback(update.run_dir, [np.array(FED_BACK[0])], TopG(2))
+    assert again.model.scope is FeedbackScope.TRANSITION  # no scope given: the run's own
     old["scope"] = "session"
     save_checkpoint(update.run_dir / "best.safetensors", Checkpoint({}, old))
     with pytest.raises(CheckpointError, match="did not record"):
@@ -326,14 +329,15 @@ def test_detect_says_which_scope_it_applies_and_names_bad_lines(parent, tmp_path
     good.write_text(" ".join(map(str, MARKED_A)) + "\n")
     r = _detect(parent, "--feedback", good, "-g", "2")
     assert r.exit_code == 0, r.output
-    assert "feedback scope: session" in r.output and "1 were flagged" in r.output
+    assert "feedback scope: exact" in r.output and "1 were flagged" in r.output  # the default
+    assert "0 still are" in r.output
     r = _detect(parent, "--feedback", good, "-g", "2", "--feedback-scope", "transition")
     assert r.exit_code == 0 and "feedback scope: transition" in r.output
     run = r.output.split("wrote ")[1].split(" ")[0]
     r = _detect(run, "--normal", good, "--out", tmp_path / "rep", "-g", "2")
     assert r.exit_code == 0 and "feedback scope: transition" in r.output  # a saved run says too
-    r = _detect(parent, "--feedback", good, "-g", "2", "--feedback-scope", "exact")
-    assert r.exit_code == 0 and "feedback scope: exact" in r.output and "0 still are" in r.output
+    r = _detect(parent, "--feedback", good, "-g", "2", "--feedback-scope", "session")
+    assert r.exit_code == 0 and "feedback scope: session" in r.output and "0 still are" in r.output
     bad = tmp_path / "bad.txt"
     bad.write_text("1 2 3 4 5 6\n1 2 x 4\n")
     r = _detect(parent, "--feedback", bad)

@@ -1,4 +1,4 @@
-"""The service applies session-scope feedback (the default) as ``detect`` does: whole sessions
+"""The service applies session-scope feedback as ``detect`` does: whole sessions
 are forgiven only when one marked session holds all their flagged transitions, and a held
 stream alert is returned late, to the request whose event released it."""
 
@@ -7,15 +7,18 @@ from __future__ import annotations
 import numpy as np
 
 from seqrnn.anomaly.detectors import TopG
-from seqrnn.anomaly.feedback import update_from_feedback
+from seqrnn.anomaly.feedback import FeedbackConfig, update_from_feedback
 from seqrnn.anomaly.workflow import DetectConfig
+from seqrnn.models.allow_list import FeedbackScope
 from seqrnn.serve.backends import SessionInput, load_backend
 
 MARKED = [[1, 2, 3, 4, 5, 6, 1, 2, 9, 4, 5, 6], [1, 2, 3, 4, 5, 6, 1, 2, 8, 4, 5, 6]]
 
 
 def test_a_feedback_run_is_served_with_its_scope(cycle_markov):
-    run = update_from_feedback(cycle_markov(3), [np.array(s) for s in MARKED], TopG(1)).run_dir
+    session = FeedbackConfig(scope=FeedbackScope.SESSION)
+    marked = [np.array(s) for s in MARKED]
+    run = update_from_feedback(cycle_markov(3), marked, TopG(1), session).run_dir
     backend = load_backend(run, detect=DetectConfig(g=1, min_length=0))
     assert backend.info.config["feedback_scope"] == "session"
     both = [1, 2, 3, 4, 5, 6, 1, 2, 9, 4, 5, 6, 1, 2, 8, 4, 5, 6]  # one of each marked's

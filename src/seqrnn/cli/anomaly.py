@@ -181,7 +181,8 @@ def _validation(val, val_csv, fmt="sessions") -> SessionSet | None:
     "every transition (window, key) flagged in it; path: only when it follows ONE marked "
     "session event for event up to its last flagged event; exact: only when its whole key "
     "sequence equals ONE marked session's; transition: each marked "
-    "transition is allowed after its window in any session [default: session].",
+    "transition is allowed after its window in any session [default: exact; for a run "
+    "already updated, its own scope].",
 )
 @click.option("-v", "--verbose", is_flag=True)
 @friendly_errors
@@ -200,7 +201,7 @@ def detect_cmd(
     fmt = opts["fmt"] or m.input_format.value
     detector = build_detector(m, config, _validation(val, val_csv, fmt))
     if opts["feedback"]:
-        scope = FeedbackScope(opts["feedback_scope"] or FeedbackScope.SESSION)
+        scope = FeedbackScope(opts["feedback_scope"]) if opts["feedback_scope"] else None
         m = _feedback(model, detector, opts["feedback"], fmt, scope)
     if isinstance(m, AllowListModel):
         click.echo(m.describe_scope())
