@@ -140,9 +140,10 @@ def rt_encoder(args: argparse.Namespace):
     return encoder_for(args, read_unlabelled(IMDB, "review"), "imdb5000")
 
 
-def vectors_for(args: argparse.Namespace, train_texts: list[str], rnd: int):
+def vectors_for(args: argparse.Namespace, train_texts: list[str], rnd: int, seed: int):
     """PPMI-SVD word vectors (``prepare_encoder`` with ``pretrain.method = "vectors"``): rt on
-    the 5,000 IMDB reviews plus the fold's training texts, IMDB on its training part's texts."""
+    the 5,000 IMDB reviews plus the fold's training texts, IMDB on its training part's texts
+    only (never the test part's); the SVD is seeded with the run's seed, as ``fit`` does."""
     cfg = configs(args.dataset)["vec-bilstm+prior"]
     unlabelled = read_unlabelled(IMDB, "review") if args.dataset == "rt" else []
     began, cpu = time.perf_counter(), time.process_time()
@@ -152,6 +153,7 @@ def vectors_for(args: argparse.Namespace, train_texts: list[str], rnd: int):
         cfg.net.embedding_dim,
         cfg.net.encoder,
         {"bench": args.dataset, "unlabelled_texts": len(unlabelled)},
+        seed=seed,
     )
     wall, cpu = time.perf_counter() - began, time.process_time() - cpu
     row = {"vectors": rnd, "seconds": round(wall, 1), "cpu_seconds": round(cpu, 1)}
@@ -174,8 +176,8 @@ def run(args: argparse.Namespace) -> None:
                 encoders["lm"] = encoder_for(args, data.subset(tr).texts, "imdb_train_part")
         if args.pretrain_only:
             return
-        if any(n.startswith("vec") for n in chosen) and (args.dataset == "rt" or rnd == 0):
-            encoders["vec"] = vectors_for(args, data.subset(tr).texts, rnd)
+        if any(n.startswith("vec") for n in chosen):  # seconds: per fold / seed, as fit would
+            encoders["vec"] = vectors_for(args, data.subset(tr).texts, rnd, seed)
         fitted: dict[str, Any] = {}
         for name in chosen:
             if name in AVERAGES:  # the members' own fits, averaged (= model "rnn+nb")
