@@ -116,3 +116,17 @@ def test_cli_unlabelled_learns_vectors_and_keeps_them_for_other_runs(tmp_path):
     enc = load_encoder(tmp_path / "runs" / "v")
     assert enc.corpus["method"] == "ppmi-svd" and enc.corpus["unlabelled_texts"] == 60
     assert enc.embedding.shape[1] == 8 and not enc.stacks
+
+
+def test_training_texts_given_as_unlabelled_are_counted_once(tmp_path):
+    from seqrnn.classify.workflow import prepare_encoder
+
+    train = _families(40)
+    other = [f"g{i} f{i % 6} b{i}" for i in range(8)] * 5
+    (tmp_path / "u.txt").write_text("\n".join([*train, *other]) + "\n")
+    cfg = config_from_dict(
+        {"pretrain": {"unlabelled": [str(tmp_path / "u.txt")]}, "net": {"embedding_dim": 4}}
+    )
+    corpus = prepare_encoder(cfg, train).corpus
+    assert corpus["training_texts"] == 40 and corpus["unlabelled_texts"] == 40
+    assert corpus["unlabelled_texts_also_training"] == 40

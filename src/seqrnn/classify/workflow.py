@@ -360,12 +360,20 @@ def prepare_encoder(config: ClassifyConfig, train_texts: Sequence[str]) -> Pretr
     if p.encoder is not None:
         return load_encoder(p.encoder)
     unlabelled = read_unlabelled(p.unlabelled, config.data.text_column)
+    repeated = 0
+    if p.with_training_texts:  # a training text also given as unlabelled is counted once
+        seen = set(train_texts)
+        kept = [t for t in unlabelled if t not in seen]
+        repeated, unlabelled = len(unlabelled) - len(kept), kept
     texts = (list(train_texts) if p.with_training_texts else []) + unlabelled
     corpus = {
         "unlabelled": describe_sources(p.unlabelled),
         "unlabelled_texts": len(unlabelled),
         "training_texts": len(texts) - len(unlabelled),
     }
+    if repeated:
+        corpus["unlabelled_texts_also_training"] = repeated
+        logger.info("%d unlabelled texts are training texts: counted once", repeated)
     net = config.net
     tokenizer = Tokenizer(config.text)
     if PretrainMethod(p.method) is PretrainMethod.VECTORS:
