@@ -3,7 +3,8 @@ default) so do sessions showing a subset of one marked session's deviations, how
 reached them, and nothing else: not a session combining deviations of two marked sessions, nor
 one adding a deviation. The path scope forgives only sessions that follow one marked session
 event for event up to their last flagged event, the exact scope only copies of a marked
-session. The transition scope keeps the older, wider rule. The scope is saved and reloaded."""
+session. The transition scope keeps the older, wider rule, per flagged position. The scope is
+saved and reloaded."""
 
 from __future__ import annotations
 
@@ -281,14 +282,13 @@ def test_an_allow_list_from_before_scopes_loads_with_the_transition_scope(parent
         load_detector(update.run_dir)
 
 
-def test_allowed_rows_rank_first_and_a_moved_base_is_refused(parent, tmp_path):
+def test_a_transition_scope_model_answers_as_its_base_and_a_moved_base_is_refused(parent):
     base = load_detector(parent)
     model = AllowListModel(base, [["3", "4", "7"]])  # key 7 allowed after 3 4 only
-    ids = model.vocab.index
-    logp = model.next_log_probs(torch.tensor([[ids["3"], ids["4"]], [ids["2"], ids["3"]]]))
-    assert logp[0, ids["7"]] == logp[0].max()  # ranks first (ties count in its favour)
-    assert torch.isneginf(logp[1, ids["7"]])  # after any other window: never
-    torch.testing.assert_close(logp.exp().sum(-1), torch.ones(2))
+    assert model.vocab.symbols == base.vocab.symbols  # 7 stays an unknown key
+    contexts = torch.tensor([[0, 0], [2, 3], [3, 4]])
+    torch.testing.assert_close(model.next_log_probs(contexts), base.next_log_probs(contexts))
+    assert model.marked is not None and model.marked.allows(("3", "4", "7"))
     update = update_from_feedback(
         parent, [np.array(FED_BACK[0])], TopG(2), FeedbackConfig(name="x")
     )

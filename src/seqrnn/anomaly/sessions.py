@@ -118,9 +118,10 @@ def judge(
     marked: MarkedSessions | None = None,
 ) -> Verdicts:
     """Detector on every position, aggregator per distinct session, scattered to all. With
-    ``marked`` (session-, path- or exact-scope feedback), a session whose flagged transitions
-    one marked session all holds is forgiven: its flagged positions score the threshold (the
-    highest score not flagged), so it is normal unless the length rule flags it."""
+    ``marked`` (feedback), a session whose flagged transitions one marked session all holds is
+    forgiven (transition scope: each flagged position whose transition some marked session
+    holds): its flagged positions score the threshold (the highest score not flagged), so it
+    is normal unless the length rule or another flagged position flags it."""
     pos = detector.position_scores(scores.positions)  # [N]
     if marked is not None:
         pos = forgive(pos, scores, detector.threshold, marked)
@@ -155,7 +156,9 @@ def forgive(
 ) -> np.ndarray:
     """``position_scores [N]`` with the flagged positions of forgiven sessions lowered to
     ``threshold``: a distinct session is forgiven when one marked session holds every
-    transition flagged in it (raw symbols, so two unknown keys never match each other)."""
+    transition flagged in it (raw symbols, so two unknown keys never match each other); with
+    the transition scope each flagged position is, when any marked session holds its
+    transition."""
     flagged = np.flatnonzero(position_scores > threshold)
     if flagged.size == 0:
         return position_scores
@@ -165,7 +168,10 @@ def forgive(
     cuts = np.flatnonzero(np.diff(ps.sequence[order])) + 1
     for rows in np.split(order, cuts):
         symbols = session_symbols(scores, int(ps.sequence[rows[0]]))
-        if marked.covers(marked_rows(marked, symbols, ps.position[rows].tolist())):
+        if marked.per_position:
+            found = marked_rows(marked, symbols, ps.position[rows].tolist())
+            out[rows[np.array([marked.allows(row) for row in found], dtype=bool)]] = threshold
+        elif marked.covers(marked_rows(marked, symbols, ps.position[rows].tolist())):
             out[rows] = threshold
     return out
 

@@ -35,6 +35,10 @@ flagged (like a held session of the other scopes that ends without a release).
 A long stream judged in one pass (:func:`judge_stream`) is one session: its flags are all
 dropped when one marked session holds every transition flagged in it (exact scope: when the
 whole stream equals one marked session).
+
+With the transition scope nothing is held: an alert whose transition (window and key) some
+marked session holds is dropped at once, the others are sent at once, in a live stream and in
+a long one alike (each flagged position on its own, as in session files).
 """
 
 from __future__ import annotations
@@ -123,7 +127,7 @@ class StreamDetector:
         self.history: collections.OrderedDict[str, tuple[np.ndarray, int]] = (
             collections.OrderedDict()
         )
-        self.marked = marked  # feedback forgiving sessions: alerts held (module docstring)
+        self.marked = marked  # feedback: alerts held or dropped (module docstring)
         self.pending: dict[str, _Pending] = {}
 
     def feed(self, events: Iterable[tuple[str, str]]) -> list[Alert]:
@@ -175,6 +179,9 @@ class StreamDetector:
         left releases the held alerts."""
         marked, h = self.marked, self.model.context_length
         symbols = [*state.tail, *keys]  # the tail is as long as the history (its last h keys)
+        if marked.per_position:  # transition scope: each alert on its own, never held
+            state.tail = symbols[-h:] if h else []
+            return [a for a, p in alerts if not marked.allows(transition_at(symbols, p, h))]
         digests = path_digests(keys, state.path) if marked.path else []  # [len(keys) + 1]
         seen = self.history.get(name, (None, 0))[1]  # events before this chunk
 
@@ -336,7 +343,8 @@ def judge_stream(
 ) -> StreamVerdict:
     """Score one long stream of raw keys chunk by chunk (:func:`iter_stream_scores`) and keep
     only the flags and the flagged positions' details, never all the scores. With feedback
-    forgiving sessions the stream is one session (see the module docstring)."""
+    the stream is one session (transition scope: each flag is judged on its own; see the
+    module docstring)."""
     ids = model.vocab.encode(np.asarray(raw))
     flags, flagged = [], []
     symbols = model.vocab.symbols
@@ -359,7 +367,11 @@ def judge_stream(
             )
     all_flags = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
     marked = marked_sessions(model)
-    if marked is not None and flagged and marked.covers(_rows_at(model, raw, flagged, marked)):
+    if marked is not None and flagged and marked.per_position:  # each flag on its own
+        allowed = [marked.allows(row) for row in _rows_at(model, raw, flagged, marked)]
+        all_flags[[f["position"] for f, a in zip(flagged, allowed, strict=True) if a]] = False
+        flagged = [f for f, a in zip(flagged, allowed, strict=True) if not a]
+    elif marked is not None and flagged and marked.covers(_rows_at(model, raw, flagged, marked)):
         all_flags[:], flagged = False, []  # the stream is one session, and it is forgiven
     return StreamVerdict(len(all_flags), flagged, flag_windows(all_flags, window), window)
 

@@ -180,8 +180,8 @@ def _validation(val, val_csv, fmt="sessions") -> SessionSet | None:
     help="With --feedback: session: a session passes only when ONE marked session holds "
     "every transition (window, key) flagged in it; path: only when it follows ONE marked "
     "session event for event up to its last flagged event; exact: only when its whole key "
-    "sequence equals ONE marked session's; transition: each marked "
-    "transition is allowed after its window in any session [default: exact; for a run "
+    "sequence equals ONE marked session's; transition: each flagged event passes on its own "
+    "when ANY marked session holds its transition [default: exact; for a run "
     "already updated, its own scope].",
 )
 @click.option("-v", "--verbose", is_flag=True)

@@ -6,7 +6,7 @@ the key that came after it (with the ``path`` and ``exact`` scopes, two: the dig
 everything before the key, and the key). The operator vouches for the sessions they mark; what
 that allows depends on the :class:`FeedbackScope` recorded with the model:
 
-* ``session`` (the default): the unit vouched for is a marked session's *set* of deviations.
+* ``session``: the unit vouched for is a marked session's *set* of deviations.
   The model answers exactly as its base; detection then forgives a session (clears its flags)
   only when every transition the base flags in it occurs in **one** marked session
   (:class:`MarkedSessions`, applied by :func:`seqrnn.anomaly.sessions.judge`). A session
@@ -18,22 +18,21 @@ that allows depends on the :class:`FeedbackScope` recorded with the model:
   passes only when it follows that marked session event for event up to its last flagged
   event: what the operator saw, up to every point the model objected to. What comes after the
   last flag is free; a session that reaches a marked deviation by another path stays flagged.
-* ``exact``: as ``path``, plus one *end row* per marked session (the digest of its whole path
-  and :data:`PATH_END`, see :func:`end_row`) that a session must hold too, so it passes only
-  when its whole key sequence equals one marked session's (its kind: the copies of a marked
-  session). A marked session followed by more events, even events the model never flags,
-  stays flagged, and so does a strict prefix of one.
+* ``exact`` (the default of ``seqrnn detect --feedback``): as ``path``, plus one *end row*
+  per marked session (the digest of its whole path and :data:`PATH_END`, see
+  :func:`end_row`) that a session must hold too, so it passes only when its whole key
+  sequence equals one marked session's (its kind: the copies of a marked session). A marked
+  session followed by more events, even events the model never flags, stays flagged, and so
+  does a strict prefix of one.
 * ``transition``: each transition of a marked session is normal after its window anywhere.
-  :class:`AllowListModel` then changes the model's answer: after a window it holds an allowed
-  row for, every allowed next symbol gets the base model's highest probability for that window
-  (so it ranks first) before the row is renormalised::
+  Detection forgives each flagged position on its own: it is cleared when its row occurs in
+  **any** marked session (:meth:`MarkedSessions.holders` is not 0), whatever else the session
+  holds; an abnormal session whose every deviation was marked normal somewhere passes.
 
-    contexts [B, L] --to base ids--> base.next_log_probs --> [B, V_base] --pad to V--> [B, V]
-        rows whose window is allowed: allowed next ids := the row's maximum --> renormalise
-
-  Symbols the base model never saw but the allowed rows hold join the vocabulary after the
-  base's; the base gives them probability 0, so they are normal only in the exact windows
-  allowed.
+With every scope the model answers exactly as its base (the same probabilities, ranks and
+vocabulary), so feedback can only clear flags, and only where a marked transition occurs;
+what each scope forgives is applied by detection (:attr:`AllowListModel.marked`, through
+:func:`seqrnn.anomaly.sessions.judge`, the stream detector and the service).
 
 Rows are kept as symbols, so they mean the same whatever ids a vocabulary gives.
 
@@ -42,7 +41,8 @@ folder, and a checkpoint without tensors whose JSON header names that file (``ba
 file name), the base's SHA-256, the rows (``allowed``), the marked sessions (``sessions``: per
 distinct marked session, the indices of its rows in ``allowed``) and the ``scope``. Files made
 before scopes existed have neither ``sessions`` nor ``scope``: they load with the transition
-scope they were made with.
+scope they were made with, all their rows held by one marked session (the transition scope
+asks only whether some marked session holds a row).
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from seqrnn.data.vocab import UNK, Vocabulary
 from seqrnn.errors import CheckpointError, ConfigError
 from seqrnn.io.checkpoint import peek_checkpoint
 from seqrnn.models.base import NextSymbolModel
@@ -78,10 +77,11 @@ class FeedbackScope(enum.StrEnum):
     TRANSITION = "transition"  # each of its transitions, anywhere
 
     @property
-    def forgives_sessions(self) -> bool:
-        """True when detection forgives whole sessions (:class:`MarkedSessions`) and the model
-        answers as its base; False when the model's own answers change (``transition``)."""
-        return self is not FeedbackScope.TRANSITION
+    def per_position(self) -> bool:
+        """True when detection forgives each flagged position on its own, where any marked
+        session holds its row (``transition``); False when it forgives whole sessions, where
+        one marked session holds every row flagged in them."""
+        return self is FeedbackScope.TRANSITION
 
     @property
     def rows(self) -> str:
@@ -133,7 +133,8 @@ class MarkedSessions:
     """The transitions of each distinct marked session, to ask whether one marked session
     holds all of a set of transitions. Each row maps to a bit mask of the marked sessions
     holding it, so the question is an AND of masks (Python integers, any size). ``scope`` says
-    which rows they are (see :attr:`path` and :attr:`exact`)."""
+    which rows they are (see :attr:`path` and :attr:`exact`) and whether detection asks it of
+    whole sessions (:meth:`covers`) or of each flagged position (:attr:`per_position`)."""
 
     def __init__(
         self,
@@ -162,6 +163,16 @@ class MarkedSessions:
         return self.scope is FeedbackScope.EXACT
 
     @property
+    def per_position(self) -> bool:
+        """True when a flagged position is forgiven on its own where any marked session holds
+        its row (``transition``), else a session only as a whole (:meth:`covers`)."""
+        return self.scope.per_position
+
+    def allows(self, row: Row) -> bool:
+        """True when some marked session holds ``row`` (what ``transition`` forgives)."""
+        return row in self.owners
+
+    @property
     def everyone(self) -> int:
         """The mask of all marked sessions (where a session's candidates start)."""
         return (1 << self.count) - 1
@@ -181,10 +192,10 @@ class MarkedSessions:
 
 
 class AllowListModel(NextSymbolModel):
-    """``base`` with the ``allowed`` rows (``L + 1`` symbols each) of the marked ``sessions``
-    (indices into ``allowed``; ``None``: not recorded, transition scope only), applied with
-    ``scope``: ``transition`` makes the allowed rows rank first; the other scopes answer as
-    the base and leave forgiving to detection (:attr:`marked`)."""
+    """``base`` with the ``allowed`` rows (``L + 1`` symbols each, or 2 with the path and
+    exact scopes) of the marked ``sessions`` (indices into ``allowed``; ``None``: not recorded,
+    transition scope only), applied with ``scope``. It answers exactly as the base; detection
+    forgives with :attr:`marked` (see the module docstring)."""
 
     def __init__(
         self,
@@ -196,6 +207,7 @@ class AllowListModel(NextSymbolModel):
         self.base = base
         self.context_length = base.context_length
         self.input_format = base.input_format
+        self.vocab = base.vocab  # answers as the base, symbol for symbol
         self.scope = FeedbackScope(scope)
         self.allowed = [list(map(str, row)) for row in allowed]
         width = self.context_length + 1 if self.scope.rows == "window" else 2
@@ -210,60 +222,33 @@ class AllowListModel(NextSymbolModel):
             not 0 <= i < len(self.allowed) for s in self.sessions for i in s
         ):
             raise CheckpointError("a marked session names a row the allow list does not hold")
-        self.marked: MarkedSessions | None = None
-        if self.scope.forgives_sessions:
-            if self.sessions is None:
+        holders = self.sessions
+        if holders is None:
+            if not self.scope.per_position:
                 raise ConfigError(
                     f"{self.scope.value}-scope feedback needs the marked sessions, which this "
                     "allow list did not record (it was made before scopes existed): use the "
                     "transition scope, or feed the sessions back into its base model"
                 )
-            self.marked = MarkedSessions(
-                [tuple(r) for r in self.allowed],
-                self.sessions,
-                self.context_length,
-                self.scope,
-            )
-            self.vocab = base.vocab  # answers as the base, symbol for symbol
-            return
-        known = set(base.vocab.symbols)
-        new = sorted({s for r in self.allowed for s in r} - known)
-        self.vocab = Vocabulary([*base.vocab.symbols[2:], *new])
-        # [V] this vocabulary's ids -> the base's (new symbols are unknown to it)
-        self.to_base = torch.full((len(self.vocab),), UNK, dtype=torch.int64)
-        self.to_base[: base.vocab_size] = torch.arange(base.vocab_size)
-        self.next_ids: dict[tuple[int, ...], list[int]] = {}
-        for row in self.allowed:
-            ids = [self.vocab.index[s] for s in row]
-            self.next_ids.setdefault(tuple(ids[:-1]), []).append(ids[-1])
+            # made before scopes existed: the transition scope only asks whether some marked
+            # session holds a row, so one holder of every row answers as the sessions would
+            holders = [range(len(self.allowed))]
+        self.marked = MarkedSessions(
+            [tuple(r) for r in self.allowed], holders, self.context_length, self.scope
+        )
 
     def next_log_probs(self, contexts: torch.Tensor) -> torch.Tensor:
-        if self.scope.forgives_sessions:
-            return self.base.next_log_probs(contexts)
-        base = self.base.next_log_probs(self.to_base[contexts])  # [B, V_base]
-        out = torch.full((len(contexts), self.vocab_size), -torch.inf)  # [B, V]
-        out[:, : base.shape[1]] = base
-        hits = [(b, self.next_ids.get(tuple(c))) for b, c in enumerate(contexts.tolist())]
-        hits = [(b, ids) for b, ids in hits if ids]
-        if not hits:
-            return out
-        for b, ids in hits:
-            out[b, ids] = out[b].max()
-        rows = torch.tensor([b for b, _ in hits])
-        out[rows] -= out[rows].logsumexp(-1, keepdim=True)
-        return out
+        return self.base.next_log_probs(contexts)
 
     def sequence_log_probs(
         self, ids: np.ndarray | torch.Tensor, batch_size: int = 4096
     ) -> torch.Tensor:
-        if self.scope.forgives_sessions:  # the base's own (maybe cheaper) way
-            return self.base.sequence_log_probs(ids, batch_size)
-        return super().sequence_log_probs(ids, batch_size)
+        return self.base.sequence_log_probs(ids, batch_size)  # the base's own (maybe cheaper) way
 
     def describe(self) -> str:
-        if self.scope.forgives_sessions:
-            return f"{self.base.describe()} + {len(self.sessions or []):,} marked sessions"
-        return f"{self.base.describe()} + {len(self.allowed):,} allowed transitions"
+        if self.scope.per_position:
+            return f"{self.base.describe()} + {len(self.allowed):,} allowed transitions"
+        return f"{self.base.describe()} + {len(self.sessions or []):,} marked sessions"
 
     def describe_scope(self) -> str:
         """One line saying what the feedback forgives, for ``seqrnn detect``."""
@@ -285,14 +270,14 @@ class AllowListModel(NextSymbolModel):
                 "in it)"
             )
         return (
-            f"feedback scope: transition (each of {len(self.allowed):,} transitions of the "
-            "marked sessions is allowed after its window, in any session)"
+            f"feedback scope: transition (a flagged event is cleared when its window and key "
+            f"are one of the {len(self.allowed):,} transitions of the marked sessions)"
         )
 
 
 def marked_sessions(model: NextSymbolModel) -> MarkedSessions | None:
-    """The marked sessions detection must forgive with, when ``model`` is a session-, path- or
-    exact-scope allow list (``None`` otherwise: nothing beyond the model's own answers)."""
+    """The marked sessions detection must forgive with, when ``model`` is an allow list
+    (``None`` otherwise: nothing beyond the model's own answers)."""
     return model.marked if isinstance(model, AllowListModel) else None
 
 
