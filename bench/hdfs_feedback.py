@@ -51,9 +51,10 @@ def normal_and_abnormal(data: Path) -> tuple[SessionSet, SessionSet]:
 
 def figures(
     model, config: DetectConfig, normal: SessionSet, others, abnormal, fed, was=None
-) -> tuple[str, np.ndarray]:
-    """The line of figures, and which normal sessions are flagged; with ``was`` (those flagged
-    before), how many of the other normal sessions are flagged now and were not before."""
+) -> tuple[str, np.ndarray, np.ndarray]:
+    """The line of figures, which normal sessions are flagged and which abnormal ones are
+    caught; with ``was`` (those flagged before), how many of the other normal sessions are
+    flagged now and were not before."""
     flagged = detect(model, normal, config).verdicts.anomalous
     caught = detect(model, abnormal, config).verdicts.anomalous
     fpr = flagged[others].mean()
@@ -64,12 +65,13 @@ def figures(
         f"({int(caught.sum()):,} of {len(caught):,}), "
         f"fed-back sessions still flagged {int(flagged[fed].sum())} of {len(fed)}"
     )
-    return line, flagged
+    return line, flagged, caught
 
 
-def passing(model, config: DetectConfig, abnormal: SessionSet, marked: list[np.ndarray]) -> str:
-    """How the abnormal sessions ``model`` passes relate to the marked (normal) sessions."""
-    missed = ~detect(model, abnormal, config).verdicts.anomalous
+def passing(caught: np.ndarray, abnormal: SessionSet, marked: list[np.ndarray]) -> str:
+    """How the abnormal sessions that pass (not ``caught``) relate to the marked (normal)
+    sessions."""
+    missed = ~caught
     keys = [tuple(np.asarray(m).tolist()) for m in marked]
     same = extends = 0
     for i in np.flatnonzero(missed):
@@ -109,7 +111,7 @@ def main() -> None:
         f"model from {args.train_sessions} sessions, top-{args.g}: {len(flagged):,} of "
         f"{len(normal):,} normal test sessions flagged; feeding back {len(fed)} of them"
     )
-    line, was = figures(trained.model, judged, normal, others, abnormal, fed)
+    line, was, _ = figures(trained.model, judged, normal, others, abnormal, fed)
     print(f"before: {line}")
     marked = [normal.sessions[i] for i in fed]
     for scope in FeedbackScope:
@@ -117,9 +119,9 @@ def main() -> None:
         config = FeedbackConfig(scope=scope, name=f"small-feedback-{scope.value}")
         update = update_from_feedback(trained.run_dir, marked, TopG(args.g), config)
         seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
-        line, _ = figures(update.model, judged, normal, others, abnormal, fed, was)
+        line, _, caught = figures(update.model, judged, normal, others, abnormal, fed, was)
         print(f"after, {scope.value} scope: {line}")
-        print(passing(update.model, judged, abnormal, marked))
+        print(passing(caught, abnormal, marked))
         print(
             f"  update: {seconds:.2f} s ({cpu:.2f} s CPU), {update.record['marked_sessions']} "
             f"distinct marked sessions, {update.record['new_rows']} transitions kept; "

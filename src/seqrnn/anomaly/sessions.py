@@ -168,10 +168,10 @@ def forgive(
     cuts = np.flatnonzero(np.diff(ps.sequence[order])) + 1
     for rows in np.split(order, cuts):
         symbols = session_symbols(scores, int(ps.sequence[rows[0]]))
+        found = marked_rows(marked, symbols, ps.position[rows].tolist())
         if marked.per_position:
-            found = marked_rows(marked, symbols, ps.position[rows].tolist())
             out[rows[np.array([marked.allows(row) for row in found], dtype=bool)]] = threshold
-        elif marked.covers(marked_rows(marked, symbols, ps.position[rows].tolist())):
+        elif marked.covers(found):
             out[rows] = threshold
     return out
 

@@ -98,7 +98,11 @@ def word_vectors(
     vectors = svd_vectors(matrix, dim, seed)
     vectors[:2] = 0.0  # padding, <unk>
     n_tokens = int(sum(len(t) for t in tokens))
-    out = PretrainedEncoder(vocab, torch.from_numpy(vectors).float(), encoder, {})
-    out.corpus = {**corpus, "method": "ppmi-svd", "texts": len(texts), "tokens": n_tokens}
-    out.seconds = time.perf_counter() - began
-    return out
+    return PretrainedEncoder(
+        vocab,
+        torch.from_numpy(vectors).float(),
+        encoder,
+        stacks={},
+        corpus={**corpus, "method": "ppmi-svd", "texts": len(texts), "tokens": n_tokens},
+        seconds=time.perf_counter() - began,
+    )
