@@ -140,10 +140,14 @@ def rt_encoder(args: argparse.Namespace):
     return encoder_for(args, read_unlabelled(IMDB, "review"), "imdb5000")
 
 
-def vectors_for(args: argparse.Namespace, train_texts: list[str], rnd: int, seed: int):
+def vectors_for(
+    args: argparse.Namespace, train_texts: list[str], rnd: int, seed: int, inner: bool = False
+):
     """PPMI-SVD word vectors (``prepare_encoder`` with ``pretrain.method = "vectors"``): rt on
     the 5,000 IMDB reviews plus the fold's training texts, IMDB on its training part's texts
-    only (never the test part's); the SVD is seeded with the run's seed, as ``fit`` does."""
+    only (never the test part's); the SVD is seeded with the run's seed, as ``fit`` does.
+    ``inner``: the vectors of one fold of the default's choice (on that fold's training texts,
+    as ``select.choose`` learns them), recorded as such."""
     cfg = configs(args.dataset)["vec-bilstm+prior"]
     unlabelled = read_unlabelled(IMDB, "review") if args.dataset == "rt" else []
     began, cpu = time.perf_counter(), time.process_time()
@@ -157,6 +161,7 @@ def vectors_for(args: argparse.Namespace, train_texts: list[str], rnd: int, seed
     )
     wall, cpu = time.perf_counter() - began, time.process_time() - cpu
     row = {"vectors": rnd, "seconds": round(wall, 1), "cpu_seconds": round(cpu, 1)}
+    row.update({"inner": True} if inner else {})
     append_row(args.out, {**row, "load": os.getloadavg(), **enc.describe()})
     return enc
 
@@ -211,7 +216,10 @@ def _record_auto(args, name, rnd, cfg, train, test, fitted, encoder) -> None:
     then the chosen candidate built from the members this fold already fitted on all of
     ``train``: the same fits fit_auto would repeat (same seed, same validation split)."""
     began = time.perf_counter()
-    kind, means = select.choose(cfg, train, encoder)
+    encoder_for = None  # word vectors: learned again in each inner fold, as fit_auto does
+    if name.startswith("vec"):
+        encoder_for = lambda texts: vectors_for(args, list(texts), rnd, cfg.train.seed, True)  # noqa: E731
+    kind, means = select.choose(cfg, train, encoder, encoder_for)
     choosing = time.perf_counter() - began
     parts = [AUTO_NETWORK[name] if p == "rnn" else p for p in kind.split("+")]
     members = [fitted[p] for p in parts]

@@ -172,9 +172,9 @@ def test_auto_chooses_without_reading_the_test_folds(monkeypatch):
     seen: list[set[str]] = []
     original = select.choose
 
-    def spy(config, train, encoder):
+    def spy(config, train, *args):
         seen.append(set(train.texts))
-        return original(config, train, encoder)
+        return original(config, train, *args)
 
     monkeypatch.setattr(select, "choose", spy)
     cfg = ClassifyConfig(

@@ -130,3 +130,45 @@ def test_training_texts_given_as_unlabelled_are_counted_once(tmp_path):
     corpus = prepare_encoder(cfg, train).corpus
     assert corpus["training_texts"] == 40 and corpus["unlabelled_texts"] == 40
     assert corpus["unlabelled_texts_also_training"] == 40
+
+
+def test_the_default_learns_each_inner_folds_vectors_without_its_held_out_texts(
+    tmp_path, monkeypatch
+):
+    from seqrnn.classify import select, workflow
+
+    (tmp_path / "u.txt").write_text("\n".join(_families(60)) + "\n")
+    rng = np.random.default_rng(3)
+    texts = [f"f{rng.integers(6)} {'g' if i % 2 else 'b'}{i % 8} w{i}" for i in range(48)]
+    data = LabelledTexts(texts, ["pos" if i % 2 else "neg" for i in range(48)])
+    read: list[set[str]] = []
+    original = workflow.word_vectors
+
+    def spy(tokenizer, corpus_texts, *args, **kwargs):
+        read.append(set(corpus_texts))
+        return original(tokenizer, corpus_texts, *args, **kwargs)
+
+    held: list[set[str]] = []
+    fit_net = workflow.fit
+
+    def fit_spy(config, train, val=None, *args, **kwargs):
+        if config.model == "rnn" and kwargs.get("encoder") is not None:
+            held.append(set(data.texts) - set(train.texts) - set(val.texts))
+        return fit_net(config, train, val, *args, **kwargs)
+
+    monkeypatch.setattr(workflow, "word_vectors", spy)
+    monkeypatch.setattr(workflow, "fit", fit_spy)
+    small = preset("bilstm-prior", embedding_dim=8, encoder={"hidden_size": 8})
+    cfg = ClassifyConfig(
+        net=small,
+        train=TrainConfig(epochs=1, batch_size=8),
+        pretrain=config_from_dict({"pretrain": {"unlabelled": [str(tmp_path / "u.txt")]}}).pretrain,
+    )
+    assert cfg.model == "auto" and cfg.select_folds == 3
+    fitted = select.fit_auto(cfg, data, None, None)
+    assert fitted.meta["chosen"] in select.CANDIDATES
+    assert len(read) == 1 + 3  # the final model's vectors, then one set per inner fold
+    assert set(data.texts) <= read[0]  # the final model's: every training text
+    for corpus, out in zip(read[1:], held[:3], strict=True):  # held[3]: a final network's
+        assert len(out) == 16 and not corpus & out  # an inner fold's never its held-out texts
+        assert set(data.texts) - out <= corpus  # but all of that fold's training texts

@@ -26,6 +26,7 @@ from seqrnn.classify.workflow import (
     ClassifyConfig,
     FitResult,
     ModelKind,
+    encoders_by_texts,
     evaluate,
     fit,
     prepare_encoder,
@@ -93,13 +94,15 @@ def train(
         return {"validation": metrics.to_dict()}
 
     kind, extra = ModelKind(config.model), {}
-    encoder = None
+    encoder, encoder_for = None, None
     if resume is not None and (Path(resume) / ENCODER_FILE).is_file():
         encoder = load_encoder(Path(resume) / ENCODER_FILE)  # not pretrained again
     elif config.pretrain.active:
-        encoder = prepare_encoder(config, train_part.texts)
+        encoder_for = encoders_by_texts(config)  # the unlabelled files read once
+        texts = train_part.texts
+        encoder = encoder_for(texts) if encoder_for else prepare_encoder(config, texts)
     if kind is ModelKind.AUTO:  # choose on the training part, then train the choice here
-        chosen, means = choose(config, train_part, encoder)
+        chosen, means = choose(config, train_part, encoder, encoder_for)
         extra = {"chosen": chosen, "selection": means}
         logger.info("%s", selection_report(extra))
         config, kind = replace(config, model=chosen), ModelKind(chosen)

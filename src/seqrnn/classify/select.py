@@ -8,9 +8,11 @@ candidate with the best mean held-out accuracy (ties go to the cheaper one, in t
 :data:`CANDIDATES`); test texts are never read. The choice and every candidate's score are
 recorded in the fitted model's metadata (``chosen``, ``selection``) and logged.
 
-A pretrained encoder (``pretrain``) is prepared once, on all the training texts, and shared
-by the inner folds: its language models read the inner held-out texts without their labels,
-as they would read any unlabelled text.
+Word vectors learned here (``pretrain.method = "vectors"``, seconds) are learned again in
+every inner fold from the unlabelled texts and that fold's training texts, never its held-out
+ones: the final model's vectors never see a test text either, and a word met only in held-out
+texts would otherwise have a vector that flatters the network's score. A pretrained language
+model (minutes per direction) or a given encoder is prepared once and shared by the folds.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from seqrnn.config import replace
 
 if TYPE_CHECKING:
     from seqrnn.classify.pretrain import PretrainedEncoder
-    from seqrnn.classify.workflow import ClassifyConfig, FitResult
+    from seqrnn.classify.workflow import ClassifyConfig, EncoderFor, FitResult
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +77,15 @@ def fit_average(
 
 
 def choose(
-    config: ClassifyConfig, train: LabelledTexts, encoder: PretrainedEncoder | None
+    config: ClassifyConfig,
+    train: LabelledTexts,
+    encoder: PretrainedEncoder | None,
+    encoder_for: EncoderFor | None = None,
 ) -> tuple[str, dict[str, float]]:
     """The candidate with the best mean accuracy over ``config.select_folds`` folds of
-    ``train`` (only ``train`` is read), and every candidate's mean accuracy."""
+    ``train`` (only ``train`` is read), and every candidate's mean accuracy. The network
+    starts from ``encoder_for(fold training texts)`` in each fold when given (word vectors
+    that must not read the fold's held-out texts), else from ``encoder``."""
     from seqrnn.classify.workflow import fit, split_validation
 
     folds = StratifiedKFold(config.select_folds, shuffle=True, random_state=config.train.seed)
@@ -92,7 +99,8 @@ def choose(
             fitted = fit(replace(config, model=kind), part)
             proba[kind], labels = fitted.model.predict_proba(held.texts), fitted.model.labels
         net_part, val = split_validation(part, config.data.val_fraction, config.train.seed)
-        net = fit(replace(config, model="rnn"), net_part, val, encoder=encoder)
+        start = encoder if encoder_for is None else encoder_for(part.texts)
+        net = fit(replace(config, model="rnn"), net_part, val, encoder=start)
         proba["rnn"] = net.model.predict_proba(held.texts)
         for bow in ("nb", "nbsvm"):
             proba[f"rnn+{bow}"] = (proba["rnn"] + proba[bow]) / 2
@@ -115,12 +123,14 @@ def fit_auto(
 ) -> FitResult:
     """Choose (:func:`choose`), then fit the chosen candidate on all of ``train``; the
     result's ``seconds`` count the choice too (not a pretraining done here)."""
-    from seqrnn.classify.workflow import fit, prepare_encoder, split_validation
+    from seqrnn.classify.workflow import encoders_by_texts, fit, prepare_encoder, split_validation
 
+    encoder_for = None
     if encoder is None and config.pretrain.active:
-        encoder = prepare_encoder(config, train.texts)
+        encoder_for = encoders_by_texts(config)  # the unlabelled files read once
+        encoder = encoder_for(train.texts) if encoder_for else prepare_encoder(config, train.texts)
     began = time.perf_counter()
-    chosen, means = choose(config, train, encoder)
+    chosen, means = choose(config, train, encoder, encoder_for)
     if chosen == "rnn" and val is None:
         train, val = split_validation(train, config.data.val_fraction, config.train.seed)
     fitted = fit(

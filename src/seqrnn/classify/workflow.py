@@ -360,6 +360,36 @@ def prepare_encoder(config: ClassifyConfig, train_texts: Sequence[str]) -> Pretr
     if p.encoder is not None:
         return load_encoder(p.encoder)
     unlabelled = read_unlabelled(p.unlabelled, config.data.text_column)
+    return learn_encoder(config, train_texts, unlabelled)
+
+
+#: learns an encoder from the training texts it is given (see :func:`encoders_by_texts`)
+EncoderFor = Callable[[Sequence[str]], PretrainedEncoder]
+
+
+def encoders_by_texts(config: ClassifyConfig) -> EncoderFor | None:
+    """For word vectors learned here from the training texts: a function that learns them
+    again from the unlabelled files (read once) and the training texts it is given; else None.
+
+    The default's inner cross-validation (:func:`seqrnn.classify.select.choose`) learns each
+    fold's vectors without the fold's held-out texts, as the final model's vectors never see
+    a test text: otherwise a word seen only in held-out texts would get a vector there, and
+    the network's held-out score would flatter it. (A language model, minutes per direction,
+    is pretrained once and shared by the folds.)"""
+    p = config.pretrain
+    vectors = PretrainMethod(p.method) is PretrainMethod.VECTORS
+    if not (config.pretrain.active and vectors and p.encoder is None and p.with_training_texts):
+        return None
+    unlabelled = read_unlabelled(p.unlabelled, config.data.text_column)
+    return lambda texts: learn_encoder(config, texts, unlabelled)
+
+
+def learn_encoder(
+    config: ClassifyConfig, train_texts: Sequence[str], unlabelled: list[str]
+) -> PretrainedEncoder:
+    """Word vectors or language models (``config.pretrain.method``) learned from
+    ``unlabelled`` texts, plus ``train_texts`` if ``pretrain.with_training_texts``."""
+    p = config.pretrain
     repeated = 0
     if p.with_training_texts:  # a training text also given as unlabelled is counted once
         seen = set(train_texts)
