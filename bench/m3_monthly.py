@@ -85,6 +85,7 @@ def main() -> None:
         refit=not args.refit_off,
         origins=args.origins,
         per_series=not args.global_only,
+        origin_networks=args.origin_networks,
     )
     began, cpu = time.perf_counter(), time.process_time()
     if args.validate:
@@ -201,6 +202,9 @@ def parse() -> argparse.Namespace:
     )
     p.add_argument("--origins", type=int, default=3, help="rolling origins of the backtest")
     p.add_argument("--global-only", action="store_true", help="no per-series rule")
+    p.add_argument(
+        "--origin-networks", action="store_true", help="the backtest trains a network per origin"
+    )
     p.add_argument("--plot", default="", help="folder for fan charts of four series")
     return p.parse_args()
 

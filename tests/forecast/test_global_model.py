@@ -121,6 +121,28 @@ def test_backtest_and_forecasts_never_read_test_values(ets):
     np.testing.assert_array_equal(clean.quantiles, dirty.quantiles)
 
 
+def test_origin_networks_train_one_network_per_origin_on_the_values_before_it(monkeypatch):
+    from seqrnn.forecast import selection
+
+    series = _sines(6, 48, noise=0.1)
+    seen: list[int] = []
+    real = selection.fit_global
+
+    def spy(train, season, config, categories=None):
+        seen.append(max(len(y) for y in train))  # the latest value it may read
+        return real(train, season, config, categories)
+
+    monkeypatch.setattr(selection, "fit_global", spy)
+    once = SelectionConfig(model=_tiny(epochs=1), ets=False)
+    selection.backtest(series, M, once)
+    assert seen == [48 - H - 12]  # once, before the first origin (origins 6 values apart)
+    seen.clear()
+    each = replace(once, origin_networks=True)
+    back = selection.backtest(series, M, each)
+    assert seen == [48 - H - 12, 48 - H - 6, 48 - H]  # at every origin, as the baselines are
+    assert back.net is not None and back.decision.methods
+
+
 def test_combinations_are_the_hand_median_and_mean():
     pytest.importorskip("statsforecast")
     series = _sines(6, 48, noise=0.1)

@@ -57,6 +57,7 @@ class SelectionConfig:
     origins: int = 3  # rolling origins of the backtest, ``origin_step`` values apart
     origin_step: int = 6
     per_series: bool = True  # a per-series rule where the nested backtest prefers it
+    origin_networks: bool = False  # train the network again at every origin (else once)
 
     def __post_init__(self) -> None:
         if self.origins < 1 or self.origin_step < 1:
@@ -209,8 +210,9 @@ def forecast_panel(
 
 @dataclass
 class Backtested:
-    """The network trained before the first origin, the decision, the mean scores of every
-    candidate over all origins, and the interval factor."""
+    """The network trained before the first origin (the last origin's with
+    ``origin_networks``), the decision, the mean scores of every candidate over all origins,
+    and the interval factor."""
 
     net: GlobalForecaster | None
     decision: Decision
@@ -224,15 +226,20 @@ def backtest(
     config: SelectionConfig,
     categories: list[str] | None = None,
 ) -> Backtested:
-    """Every candidate at every origin (the network trained once, before the first one)."""
+    """Every candidate at every origin: the network trained once, before the first one, or
+    with ``config.origin_networks`` again before each (as the statistical methods are)."""
     H, n_o = config.model.horizon, config.origins
     cuts = cut_origins(train, H, n_o, config.origin_step)
-    first = cuts.heads[0]
-    skip = network_eligible(first, config.model)  # once: it scans every series
-    keep = [i for i in range(len(first)) if i not in skip]
-    cats = None if categories is None else [categories[i] for i in keep]
-    net = fit_global([first[i] for i in keep], season, config.model, cats) if keep else None
-    runs = [run_methods(head, season, config, net, categories) for head in cuts.heads]
+    if config.origin_networks:
+        runs = [run_methods(head, season, config, None, categories) for head in cuts.heads]
+        net = runs[-1][2]  # the latest origin's
+    else:
+        first = cuts.heads[0]
+        skip = network_eligible(first, config.model)  # once: it scans every series
+        keep = [i for i in range(len(first)) if i not in skip]
+        cats = None if categories is None else [categories[i] for i in keep]
+        net = fit_global([first[i] for i in keep], season, config.model, cats) if keep else None
+        runs = [run_methods(head, season, config, net, categories) for head in cuts.heads]
     points = {name: np.concatenate([r[0][name] for r in runs]) for name in runs[0][0]}
     q = np.concatenate([r[1] for r in runs])  # [O * S, H, Q]
     y_val, heads = cuts.truth.reshape(-1, H), cuts.stacked_heads
