@@ -157,6 +157,7 @@ def vectors_for(
         cfg.net.embedding_dim,
         cfg.net.encoder,
         {"bench": args.dataset, "unlabelled_texts": len(unlabelled)},
+        cfg.pretrain.window,  # pretrain.window, as prepare_encoder passes it
         seed=seed,
     )
     wall, cpu = time.perf_counter() - began, time.process_time() - cpu

@@ -26,7 +26,7 @@ def test_imdb_vectors_read_the_training_part_only(monkeypatch, tmp_path):
     data = LabelledTexts([f"text{i} word" for i in range(n)], ["pos", "neg"] * (n // 2))
     seen: list[tuple[list[str], int]] = []
 
-    def vectors(tokenizer, texts, dim, encoder, corpus, seed=0):
+    def vectors(tokenizer, texts, dim, encoder, corpus, window=5, seed=0):
         seen.append((list(texts), seed))
         raise Seen
 
