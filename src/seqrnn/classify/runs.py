@@ -26,10 +26,9 @@ from seqrnn.classify.workflow import (
     ClassifyConfig,
     FitResult,
     ModelKind,
-    encoders_by_texts,
     evaluate,
     fit,
-    prepare_encoder,
+    prepare_encoders,
     read_data,
     split_validation,
 )
@@ -98,9 +97,7 @@ def train(
     if resume is not None and (Path(resume) / ENCODER_FILE).is_file():
         encoder = load_encoder(Path(resume) / ENCODER_FILE)  # not pretrained again
     elif config.pretrain.active:
-        encoder_for = encoders_by_texts(config)  # the unlabelled files read once
-        texts = train_part.texts
-        encoder = encoder_for(texts) if encoder_for else prepare_encoder(config, texts)
+        encoder, encoder_for = prepare_encoders(config, train_part.texts)
     if kind is ModelKind.AUTO:  # choose on the training part, then train the choice here
         chosen, means = choose(config, train_part, encoder, encoder_for)
         extra = {"chosen": chosen, "selection": means}

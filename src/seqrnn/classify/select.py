@@ -123,12 +123,11 @@ def fit_auto(
 ) -> FitResult:
     """Choose (:func:`choose`), then fit the chosen candidate on all of ``train``; the
     result's ``seconds`` count the choice too (not a pretraining done here)."""
-    from seqrnn.classify.workflow import encoders_by_texts, fit, prepare_encoder, split_validation
+    from seqrnn.classify.workflow import fit, prepare_encoders, split_validation
 
     encoder_for = None
     if encoder is None and config.pretrain.active:
-        encoder_for = encoders_by_texts(config)  # the unlabelled files read once
-        encoder = encoder_for(train.texts) if encoder_for else prepare_encoder(config, train.texts)
+        encoder, encoder_for = prepare_encoders(config, train.texts)
     began = time.perf_counter()
     chosen, means = choose(config, train, encoder, encoder_for)
     if chosen == "rnn" and val is None:

@@ -378,10 +378,20 @@ def encoders_by_texts(config: ClassifyConfig) -> EncoderFor | None:
     is pretrained once and shared by the folds.)"""
     p = config.pretrain
     vectors = PretrainMethod(p.method) is PretrainMethod.VECTORS
-    if not (config.pretrain.active and vectors and p.encoder is None and p.with_training_texts):
+    if not (p.active and vectors and p.encoder is None and p.with_training_texts):
         return None
     unlabelled = read_unlabelled(p.unlabelled, config.data.text_column)
     return lambda texts: learn_encoder(config, texts, unlabelled)
+
+
+def prepare_encoders(
+    config: ClassifyConfig, train_texts: Sequence[str]
+) -> tuple[PretrainedEncoder, EncoderFor | None]:
+    """The encoder for ``train_texts`` (as :func:`prepare_encoder`) and
+    :func:`encoders_by_texts`'s function for other training texts (an inner fold's), the
+    unlabelled files read once for both."""
+    again = encoders_by_texts(config)
+    return (again(train_texts) if again else prepare_encoder(config, train_texts)), again
 
 
 def learn_encoder(
