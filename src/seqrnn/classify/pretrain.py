@@ -83,7 +83,7 @@ class PretrainConfig:
     encoder: str | None = None
     with_training_texts: bool = True
     method: PretrainMethod = PretrainMethod.VECTORS
-    window: int = 5  # co-occurrence window of the word vectors
+    window: int = 10  # co-occurrence window of the word vectors (chosen by inner CV, see docs)
     epochs: int = 2
     minutes: float | None = None
     seq_len: int = 70

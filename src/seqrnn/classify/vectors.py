@@ -75,7 +75,7 @@ def word_vectors(
     dim: int,
     encoder: EncoderConfig,
     corpus: dict[str, Any],
-    window: int = 5,
+    window: int = 10,
     min_count: int = 2,
     max_vocab: int | None = 60000,
     seed: int = 0,
