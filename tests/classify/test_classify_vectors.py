@@ -119,7 +119,7 @@ def test_cli_unlabelled_learns_vectors_and_keeps_them_for_other_runs(tmp_path):
 
 
 def test_training_texts_given_as_unlabelled_are_counted_once(tmp_path):
-    from seqrnn.classify.workflow import prepare_encoder
+    from seqrnn.classify.encoders import prepare_encoder
 
     train = _families(40)
     other = [f"g{i} f{i % 6} b{i}" for i in range(8)] * 5
@@ -135,14 +135,14 @@ def test_training_texts_given_as_unlabelled_are_counted_once(tmp_path):
 def test_the_default_learns_each_inner_folds_vectors_without_its_held_out_texts(
     tmp_path, monkeypatch
 ):
-    from seqrnn.classify import select, workflow
+    from seqrnn.classify import encoders, select, workflow
 
     (tmp_path / "u.txt").write_text("\n".join(_families(60)) + "\n")
     rng = np.random.default_rng(3)
     texts = [f"f{rng.integers(6)} {'g' if i % 2 else 'b'}{i % 8} w{i}" for i in range(48)]
     data = LabelledTexts(texts, ["pos" if i % 2 else "neg" for i in range(48)])
     read: list[set[str]] = []
-    original = workflow.word_vectors
+    original = encoders.word_vectors
 
     def spy(tokenizer, corpus_texts, *args, **kwargs):
         read.append(set(corpus_texts))
@@ -156,7 +156,7 @@ def test_the_default_learns_each_inner_folds_vectors_without_its_held_out_texts(
             held.append(set(data.texts) - set(train.texts) - set(val.texts))
         return fit_net(config, train, val, *args, **kwargs)
 
-    monkeypatch.setattr(workflow, "word_vectors", spy)
+    monkeypatch.setattr(encoders, "word_vectors", spy)
     monkeypatch.setattr(workflow, "fit", fit_spy)
     small = preset("bilstm-prior", embedding_dim=8, encoder={"hidden_size": 8})
     cfg = ClassifyConfig(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
+from seqrnn.classify.encoders import prepare_encoder
 from seqrnn.classify.metrics import ClassificationMetrics
 from seqrnn.classify.readers import LabelledTexts
 from seqrnn.classify.workflow import (
@@ -17,7 +18,6 @@ from seqrnn.classify.workflow import (
     ModelKind,
     evaluate,
     fit,
-    prepare_encoder,
     split_validation,
 )
 from seqrnn.errors import ConfigError

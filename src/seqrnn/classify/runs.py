@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from seqrnn.classify.encoders import prepare_encoders
 from seqrnn.classify.metrics import ClassificationMetrics, plot_confusion
 from seqrnn.classify.models import BowClassifier, BowConfig, NeuralTextClassifier, TextClassifier
 from seqrnn.classify.net import TextClassifierNet, TextNetConfig
@@ -28,7 +29,6 @@ from seqrnn.classify.workflow import (
     ModelKind,
     evaluate,
     fit,
-    prepare_encoders,
     read_data,
     split_validation,
 )

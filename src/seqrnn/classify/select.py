@@ -30,8 +30,9 @@ from seqrnn.classify.readers import LabelledTexts
 from seqrnn.config import replace
 
 if TYPE_CHECKING:
+    from seqrnn.classify.encoders import EncoderFor
     from seqrnn.classify.pretrain import PretrainedEncoder
-    from seqrnn.classify.workflow import ClassifyConfig, EncoderFor, FitResult
+    from seqrnn.classify.workflow import ClassifyConfig, FitResult
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +124,8 @@ def fit_auto(
 ) -> FitResult:
     """Choose (:func:`choose`), then fit the chosen candidate on all of ``train``; the
     result's ``seconds`` count the choice too (not a pretraining done here)."""
-    from seqrnn.classify.workflow import fit, prepare_encoders, split_validation
+    from seqrnn.classify.encoders import prepare_encoders
+    from seqrnn.classify.workflow import fit, split_validation
 
     encoder_for = None
     if encoder is None and config.pretrain.active:
