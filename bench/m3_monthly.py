@@ -86,6 +86,7 @@ def main() -> None:
         origins=args.origins,
         per_series=not args.global_only,
         origin_networks=args.origin_networks,
+        weighted=not args.no_weighted,
     )
     began, cpu = time.perf_counter(), time.process_time()
     if args.validate:
@@ -204,6 +205,9 @@ def parse() -> argparse.Namespace:
     p.add_argument("--global-only", action="store_true", help="no per-series rule")
     p.add_argument(
         "--origin-networks", action="store_true", help="the backtest trains a network per origin"
+    )
+    p.add_argument(
+        "--no-weighted", action="store_true", help="no mean weighted by the backtest (candidate)"
     )
     p.add_argument("--plot", default="", help="folder for fan charts of four series")
     return p.parse_args()

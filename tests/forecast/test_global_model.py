@@ -110,6 +110,7 @@ def test_backtest_and_forecasts_never_read_test_values(ets):
     config = SelectionConfig(model=_tiny(epochs=2), ets=ets)
     clean = holdout(_panel(series), config).forecast
     assert ("mean network+dotm+ets" in clean.points) == ets
+    assert ("weighted network+dotm+ets" in clean.points) == ets
     poisoned = [np.r_[y[:-H], np.full(H, 1e12)] for y in series]
     poisoned[0][-1] = np.nan
     dirty = holdout(_panel(poisoned), config).forecast
@@ -155,6 +156,22 @@ def test_combinations_are_the_hand_median_and_mean():
     np.testing.assert_allclose(points["network+dotm"], (p["network"] + p["dotm"]) / 2)
     hand = np.sort(np.stack([p["network"], p["theta"], p["ets"]]), axis=0)[1]
     np.testing.assert_allclose(points["network+theta+ets"], hand)
+
+
+def test_the_weighted_mean_uses_the_weights_fitted_on_every_origin_and_can_be_left_out():
+    pytest.importorskip("statsforecast")
+    series = _sines(8, 48, noise=0.1)
+    config = SelectionConfig(model=_tiny(epochs=1), ets=True)
+    fc = holdout(_panel(series), config).forecast
+    w = fc.weights["weighted network+dotm+ets"]
+    assert len(w) == 3 and sum(w) == pytest.approx(1.0) and min(w) >= 0
+    parts = [fc.points[k] for k in ("network", "dotm", "ets")]
+    np.testing.assert_allclose(
+        fc.points["weighted network+dotm+ets"], sum(wi * p for wi, p in zip(w, parts, strict=True))
+    )
+    assert "weighted network+dotm+ets" in fc.backtest.index
+    off = holdout(_panel(series), replace(config, weighted=False)).forecast
+    assert "weighted network+dotm+ets" not in off.points and not off.weights
 
 
 def test_short_and_non_positive_series_fall_back_and_are_listed():

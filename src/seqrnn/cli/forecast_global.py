@@ -74,6 +74,13 @@ from seqrnn.train.config import TrainConfig
     help="ETS and the mean network+DOTM+ETS as candidates (needs statsforecast; ~6 CPU-min "
     "on M3 monthly's 1,428 series).",
 )
+@click.option(
+    "--weighted/--no-weighted",
+    default=SelectionConfig().weighted,
+    show_default=True,
+    help="The mean of network, DOTM and ETS weighted by the backtest as a candidate (its "
+    "backtest score cross-fitted: each origin weighted by the others).",
+)
 @click.option("--holdout", "hold", is_flag=True, help="Score on the last HORIZON values.")
 @click.option("--out", type=click.Path(file_okay=False), default="panel_forecast")
 @click.option(
@@ -109,6 +116,7 @@ def global_cmd(data, m3, id_column, date_column, value_column, fill, season, hor
             ),
         ),
         ets=opts["ets"],
+        weighted=opts["weighted"],
     )
     out = Path(opts["out"])
     out.mkdir(parents=True, exist_ok=True)

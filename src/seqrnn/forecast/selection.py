@@ -5,9 +5,12 @@ The backtest (:mod:`~seqrnn.forecast.origins`) cuts the training part (never a t
 the caller passes training values only) at ``origins`` rolling origins, forecasts the ``H``
 values after each with every candidate, and keeps the one with the lowest mean sMAPE (with
 absolute values, see :mod:`~seqrnn.forecast.scoring`), or a per-series rule where a nested
-backtest prefers it. The 95 % interval is widened or narrowed by the factor that gave the best
-MSIS on the same held-out values. Then the network is trained again on the whole training
-part (``refit``) and every method forecasts the ``H`` steps after it.
+backtest prefers it. Besides the medians and plain means, a mean weighted by the backtest
+(:mod:`~seqrnn.forecast.weights`) is a candidate, scored at each origin with weights fitted on
+the other origins, so that its score is as out-of-sample as the others'. The 95 % interval
+is widened or narrowed by the factor that gave the best MSIS on the same held-out values.
+Then the network is trained again on the whole training part (``refit``) and every method
+forecasts the ``H`` steps after it.
 
 Series the network cannot take (fewer than ``min_input + H`` values, or a value <= 0, where
 its log scale fails) are forecast by Theta under every network-based method, and listed.
@@ -30,6 +33,7 @@ from seqrnn.forecast.origins import Decision, cut_origins, decide, error_matrix
 from seqrnn.forecast.quantiles import HIGH95, LEVELS, LOW95, MEDIAN, interval_score
 from seqrnn.forecast.scoring import score_panel
 from seqrnn.forecast.stats import references
+from seqrnn.forecast.weights import cross_fitted, fit_weights
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +46,9 @@ COMBINATIONS = {  # medians of point forecasts (of two: the mean)
 }
 MEANS = {  # plain means of point forecasts
     "mean network+dotm+ets": ("network", "dotm", "ets"),
+}
+WEIGHTED = {  # means weighted by the backtest (forecast.weights), scored cross-fitted
+    "weighted network+dotm+ets": ("network", "dotm", "ets"),
 }
 FACTORS = np.round(np.arange(0.6, 2.01, 0.1), 2)
 
@@ -58,6 +65,7 @@ class SelectionConfig:
     origin_step: int = 6
     per_series: bool = True  # a per-series rule where the nested backtest prefers it
     origin_networks: bool = False  # train the network again at every origin (else once)
+    weighted: bool = True  # the WEIGHTED combinations as candidates (needs >= 2 origins)
 
     def __post_init__(self) -> None:
         if self.origins < 1 or self.origin_step < 1:
@@ -83,6 +91,7 @@ class PanelForecast:
     fallback: dict[str, str]
     seconds: dict[str, float] = field(default_factory=dict)
     net: GlobalForecaster | None = None  # the network of the final forecasts (to save)
+    weights: dict[str, list[float]] = field(default_factory=dict)  # of WEIGHTED[name]'s parts
 
 
 def network_eligible(train: list[np.ndarray], config: GlobalConfig) -> dict[int, str]:
@@ -188,8 +197,14 @@ def forecast_panel(
     t1 = time.perf_counter()
     net = None if config.refit else back.net
     points, q, net, skip = run_methods(train, season, config, net, categories)
+    for name, w in back.weights.items():
+        points[name] = np.tensordot(w, np.stack([points[p] for p in WEIGHTED[name]]), axes=1)
     point = np.stack([points[m][i] for i, m in enumerate(back.decision.methods)])
-    reason = f"{back.decision.reason}; 95% interval x{back.factor:.1f} (best backtest MSIS)"
+    reason = back.decision.reason
+    for name in sorted(set(back.decision.methods) & set(back.weights)):
+        w = ", ".join(f"{v:.2f}" for v in back.weights[name])
+        reason += f"; {name}: weights {w} (fitted on the backtest)"
+    reason += f"; 95% interval x{back.factor:.1f} (best backtest MSIS)"
     chosen = back.decision.methods[0] if back.decision.rule == "global" else back.decision.rule
     logger.info("chose %s: %s", chosen, reason)
     return PanelForecast(
@@ -205,6 +220,7 @@ def forecast_panel(
         fallback={ids[i]: why for i, why in skip.items()},
         seconds={"backtest": t1 - t0, "final": time.perf_counter() - t1},
         net=net,
+        weights={name: [float(v) for v in w] for name, w in back.weights.items()},
     )
 
 
@@ -212,12 +228,14 @@ def forecast_panel(
 class Backtested:
     """The network trained before the first origin (the last origin's with
     ``origin_networks``), the decision, the mean scores of every candidate over all origins,
-    and the interval factor."""
+    the interval factor, and the weights of each weighted combination fitted on all
+    origins."""
 
     net: GlobalForecaster | None
     decision: Decision
     table: pd.DataFrame
     factor: float
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def backtest(
@@ -243,8 +261,15 @@ def backtest(
     points = {name: np.concatenate([r[0][name] for r in runs]) for name in runs[0][0]}
     q = np.concatenate([r[1] for r in runs])  # [O * S, H, Q]
     y_val, heads = cuts.truth.reshape(-1, H), cuts.stacked_heads
+    weights = {}
+    for name, parts in WEIGHTED.items():
+        if config.weighted and n_o >= 2 and all(p in points for p in parts):
+            members = [points[p] for p in parts]
+            points[name], per_origin = cross_fitted(y_val, members, n_o)
+            weights[name] = fit_weights(y_val, members)
+            logger.info("%s: weights %s (cross-fitted: %s)", name, weights[name], per_origin)
     scores = score_candidates(y_val, points, heads, season)
     decision = decide({n: error_matrix(s, n_o) for n, s in scores.items()}, config.per_series)
     chosen = np.stack([points[m][i] for i, m in enumerate(decision.methods * n_o)])
     factor = interval_factor(y_val, q, chosen, heads, season) if config.calibrate else 1.0
-    return Backtested(net, decision, mean_table(scores), factor)
+    return Backtested(net, decision, mean_table(scores), factor, weights)
