@@ -33,7 +33,7 @@ from seqrnn.forecast.origins import Decision, cut_origins, decide, error_matrix
 from seqrnn.forecast.quantiles import HIGH95, LEVELS, LOW95, MEDIAN, interval_score
 from seqrnn.forecast.scoring import score_panel
 from seqrnn.forecast.stats import references
-from seqrnn.forecast.weights import cross_fitted, fit_weights
+from seqrnn.forecast.weights import combine, cross_fitted, fit_weights
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def forecast_panel(
     net = None if config.refit else back.net
     points, q, net, skip = run_methods(train, season, config, net, categories)
     for name, w in back.weights.items():
-        points[name] = np.tensordot(w, np.stack([points[p] for p in WEIGHTED[name]]), axes=1)
+        points[name] = combine(w, [points[p] for p in WEIGHTED[name]])
     point = np.stack([points[m][i] for i, m in enumerate(back.decision.methods)])
     reason = back.decision.reason
     for name in sorted(set(back.decision.methods) & set(back.weights)):

@@ -28,6 +28,11 @@ def simplex(n: int, step: float) -> np.ndarray:
     return np.array(rows, dtype=float) / k
 
 
+def combine(w: np.ndarray, parts: list[np.ndarray]) -> np.ndarray:
+    """``sum_i w[i] * parts[i]``: the weighted mean of point forecasts of one shape."""
+    return np.tensordot(w, np.stack(parts), axes=1)
+
+
 def row_smape(y: np.ndarray, f: np.ndarray) -> np.ndarray:
     """``[R]``: each row's sMAPE with absolute values (``metrics.smape``) over its finite
     truth values (NaN for a row with none); ``y``, ``f`` ``[R, H]``."""
@@ -44,7 +49,7 @@ def fit_weights(y: np.ndarray, parts: list[np.ndarray], step: float = 0.1) -> np
     against ``y`` ``[R, H]`` (ties: the first on the grid)."""
     if not np.isfinite(y).any():  # nothing to fit on: equal weights
         return np.full(len(parts), 1 / len(parts))
-    stacked = np.stack(parts)  # [P, R, H]
+    stacked = np.stack(parts)  # [P, R, H], once for the whole grid (combine would restack)
     grid = simplex(len(parts), step)
     errors = [np.nanmean(row_smape(y, np.tensordot(w, stacked, axes=1))) for w in grid]
     return grid[int(np.argmin(errors))]
@@ -64,6 +69,6 @@ def cross_fitted(
         this = slice(o * S, (o + 1) * S)
         rest = np.r_[0 : o * S, (o + 1) * S : origins * S]
         w = fit_weights(y[rest], [p[rest] for p in parts], step)
-        out[this] = np.tensordot(w, np.stack([p[this] for p in parts]), axes=1)
+        out[this] = combine(w, [p[this] for p in parts])
         used.append(w)
     return out, used
